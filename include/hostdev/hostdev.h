@@ -1,0 +1,8 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The whole public API of libhostdev. */
+#pragma once
+
+#include "hostdev/context.h"
+#include "hostdev/device.h"
+#include "hostdev/format.h"
+#include "hostdev/inventory.h"

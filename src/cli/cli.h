@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* What every verb of the hostdev command shares. */
+#pragma once
+
+#include <stdbool.h>
+
+#include "hostdev/hostdev.h"
+
+struct verb {
+        const char *name;
+        const char *help; /* one line */
+        int (*run)(struct hd_context *ctx, int argc, char **argv);
+};
+
+/* Print "hostdev: MESSAGE" with the context's last error, or strerror(-R). Returns the exit code. */
+int cli_fail(struct hd_context *ctx, int r, const char *what);
+/* Exit codes: 0 ok, 1 failure, 2 usage (as util-linux tools). */
+enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
+int cli_usage_error(const char *verb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+int verb_list(struct hd_context *ctx, int argc, char **argv);
+int verb_show(struct hd_context *ctx, int argc, char **argv);
+int verb_iommu(struct hd_context *ctx, int argc, char **argv);

@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* hostdev: global options, then one verb from the table. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const struct verb verbs[] = {
+        { "list", "list the host's devices, as a table, a tree or JSON", verb_list },
+        { "show", "everything about one device, as text, libvirt XML or JSON", verb_show },
+        { "iommu", "IOMMU groups, their members, and whether each can go to a guest", verb_iommu },
+};
+
+static void usage(FILE *f) {
+        fprintf(f, "Usage: hostdev [--sysroot DIR] [--state-dir DIR] VERB [ARGS]\n\n"
+                   "Manage a Linux host's devices for virtual machines.\n\nVerbs:\n");
+        for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
+                fprintf(f, "  %-8s %s\n", verbs[i].name, verbs[i].help);
+        fprintf(f, "\nOptions:\n"
+                   "  --sysroot DIR    read sysfs and /dev below DIR (a tree from 'hostdev record')\n"
+                   "  --state-dir DIR  keep the in-use state in DIR (default /var/lib/hostdev)\n"
+                   "  -h, --help       this help; 'hostdev VERB --help' for a verb's\n"
+                   "  -V, --version    the version\n\nSee hostdev(1).\n");
+}
+
+int cli_fail(struct hd_context *ctx, int r, const char *what) {
+        const char *msg = hd_context_last_error(ctx);
+        if (msg)
+                fprintf(stderr, "hostdev: %s\n", msg);
+        else
+                fprintf(stderr, "hostdev: %s: %s\n", what, strerror(-r));
+        return EXIT_FAIL;
+}
+
+int cli_usage_error(const char *verb, const char *fmt, ...) {
+        va_list ap;
+        fprintf(stderr, "hostdev %s: ", verb);
+        va_start(ap, fmt);
+        vfprintf(stderr, fmt, ap);
+        va_end(ap);
+        fprintf(stderr, "\nTry 'hostdev %s --help'.\n", verb);
+        return EXIT_USAGE;
+}
+
+int main(int argc, char **argv) {
+        static const struct option opts[] = {
+                { "sysroot", required_argument, NULL, 'R' },
+                { "state-dir", required_argument, NULL, 'S' },
+                { "help", no_argument, NULL, 'h' },
+                { "version", no_argument, NULL, 'V' },
+                {},
+        };
+        const char *sysroot = NULL, *state_dir = NULL;
+        struct hd_context *ctx = NULL;
+        int c, r, ret;
+
+        /* '+': stop at the verb, its options are its own. */
+        while ((c = getopt_long(argc, argv, "+hV", opts, NULL)) >= 0) {
+                switch (c) {
+                case 'R':
+                        sysroot = optarg;
+                        break;
+                case 'S':
+                        state_dir = optarg;
+                        break;
+                case 'h':
+                        usage(stdout);
+                        return EXIT_OK;
+                case 'V':
+                        printf("hostdev %s\n", HOSTDEV_VERSION);
+                        return EXIT_OK;
+                default:
+                        usage(stderr);
+                        return EXIT_USAGE;
+                }
+        }
+        if (optind >= argc) {
+                usage(stderr);
+                return EXIT_USAGE;
+        }
+        r = hd_context_new(&ctx);
+        if (r >= 0 && sysroot)
+                r = hd_context_set_sysroot(ctx, sysroot);
+        if (r >= 0 && state_dir)
+                r = hd_context_set_state_dir(ctx, state_dir);
+        if (r < 0) {
+                ret = cli_fail(ctx, r, "starting");
+                hd_context_free(ctx);
+                return ret;
+        }
+        for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
+                if (strcmp(verbs[i].name, argv[optind]) == 0) {
+                        /* The verb sees argv[0] = its name, as getopt wants. */
+                        optind++;
+                        argv += optind - 1;
+                        argc -= optind - 1;
+                        optind = 0;
+                        ret = verbs[i].run(ctx, argc, argv);
+                        hd_context_free(ctx);
+                        return ret;
+                }
+        fprintf(stderr, "hostdev: unknown verb '%s'; see 'hostdev --help'\n", argv[optind]);
+        hd_context_free(ctx);
+        return EXIT_USAGE;
+}

@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The context's fields and the error helper, for the library's own files. */
+#pragma once
+
+#include <stdbool.h>
+
+#include "hostdev/context.h"
+#include "util/macro.h"
+
+struct hd_names;
+
+struct hd_context {
+        char *sysroot;   /* "/" or the prefix given */
+        int root_fd;     /* O_PATH handle on sysroot: every sysfs access is relative to it */
+        char *state_dir;
+        char *last_error;
+        hd_write_hook_t write_hook;
+        void *write_hook_data;
+        struct hd_names *names; /* loaded lazily: vendor/product names */
+};
+
+/*
+ * Record a message for a person and return ERR (a negative errno), so a
+ * failure reads: return hd_error(ctx, -ENOENT, "no device '%s'; see 'hostdev list'", n);
+ */
+int hd_error(struct hd_context *ctx, int err, const char *fmt, ...) _printf_(3, 4);
+void hd_error_clear(struct hd_context *ctx);

@@ -1,0 +1,129 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The library context: root prefix, state directory, write hook, last error. */
+#include <fcntl.h>
+#include <stdarg.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "context-internal.h"
+#include "names/names.h"
+#include "util/strutil.h"
+
+#define DEFAULT_STATE_DIR "/var/lib/hostdev"
+
+int hd_context_new(struct hd_context **ret_ctx) {
+        struct hd_context *ctx = calloc(1, sizeof(*ctx));
+        const char *e;
+        int r;
+
+        if (!ctx)
+                return -ENOMEM;
+        ctx->root_fd = -1;
+        ctx->state_dir = strdup(DEFAULT_STATE_DIR);
+        if (!ctx->state_dir) {
+                hd_context_free(ctx);
+                return -ENOMEM;
+        }
+        e = getenv("HOSTDEV_SYSROOT");
+        r = hd_context_set_sysroot(ctx, isempty(e) ? "/" : e);
+        if (r < 0) {
+                /* Keep the context usable so the caller can read the message. */
+                *ret_ctx = ctx;
+                return r;
+        }
+        e = getenv("HOSTDEV_STATE_DIR");
+        if (!isempty(e)) {
+                r = hd_context_set_state_dir(ctx, e);
+                if (r < 0) {
+                        hd_context_free(ctx);
+                        return r;
+                }
+        }
+        *ret_ctx = ctx;
+        return 0;
+}
+
+struct hd_context *hd_context_free(struct hd_context *ctx) {
+        if (!ctx)
+                return NULL;
+        if (ctx->root_fd >= 0)
+                close(ctx->root_fd);
+        hd_names_free(ctx->names);
+        free(ctx->sysroot);
+        free(ctx->state_dir);
+        free(ctx->last_error);
+        free(ctx);
+        return NULL;
+}
+
+int hd_context_set_sysroot(struct hd_context *ctx, const char *dir) {
+        _cleanup_close_ int fd = -1;
+        struct stat st;
+        char *copy;
+
+        fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+                return hd_error(ctx, -errno, "sysroot '%s': %s; give a folder recorded with 'hostdev record'",
+                                dir, strerror(errno));
+        if (fstatat(fd, "sys", &st, 0) < 0 || !S_ISDIR(st.st_mode))
+                return hd_error(ctx, -ENOTDIR,
+                                "sysroot '%s' has no sys/ folder; give a folder recorded with 'hostdev record'",
+                                dir);
+        copy = strdup(dir);
+        if (!copy)
+                return -ENOMEM;
+        if (ctx->root_fd >= 0)
+                close(ctx->root_fd);
+        free(ctx->sysroot);
+        ctx->root_fd = TAKE_FD(fd);
+        ctx->sysroot = copy;
+        /* Names are per root only in the sense of the files they come from; reload. */
+        ctx->names = hd_names_free(ctx->names);
+        return 0;
+}
+
+const char *hd_context_get_sysroot(const struct hd_context *ctx) {
+        return ctx->sysroot;
+}
+
+int hd_context_set_state_dir(struct hd_context *ctx, const char *dir) {
+        char *copy = strdup(dir);
+        if (!copy)
+                return -ENOMEM;
+        free(ctx->state_dir);
+        ctx->state_dir = copy;
+        return 0;
+}
+
+const char *hd_context_get_state_dir(const struct hd_context *ctx) {
+        return ctx->state_dir;
+}
+
+const char *hd_context_last_error(const struct hd_context *ctx) {
+        return ctx ? ctx->last_error : NULL;
+}
+
+void hd_context_set_write_hook(struct hd_context *ctx, hd_write_hook_t hook, void *userdata) {
+        ctx->write_hook = hook;
+        ctx->write_hook_data = userdata;
+}
+
+int hd_error(struct hd_context *ctx, int err, const char *fmt, ...) {
+        va_list ap;
+        char *msg;
+
+        if (!ctx)
+                return err;
+        va_start(ap, fmt);
+        if (vasprintf(&msg, fmt, ap) < 0)
+                msg = NULL;
+        va_end(ap);
+        free(ctx->last_error);
+        ctx->last_error = msg;
+        return err;
+}
+
+void hd_error_clear(struct hd_context *ctx) {
+        free(ctx->last_error);
+        ctx->last_error = NULL;
+}

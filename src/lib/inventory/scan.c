@@ -1,0 +1,231 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Enumerate the host in one pass and arrange the devices as libvirt's tree. */
+#include <string.h>
+
+#include "hostdev/inventory.h"
+#include "probe.h"
+#include "sysfs/sysfs.h"
+#include "util/hashmap.h"
+
+struct hd_inventory {
+        struct hd_device **devs; /* tree order once built; devs[0] is "computer" */
+        size_t n, cap;
+        struct hashmap *by_name, *by_path;
+};
+
+static int inv_append(struct hd_inventory *inv, struct hd_device *d) {
+        if (inv->n == inv->cap) {
+                size_t ncap = inv->cap ? inv->cap * 2 : 256;
+                struct hd_device **nd = realloc(inv->devs, ncap * sizeof(*nd));
+                if (!nd)
+                        return -ENOMEM;
+                inv->devs = nd;
+                inv->cap = ncap;
+        }
+        inv->devs[inv->n++] = d;
+        return 0;
+}
+
+/* Probe one entry of a bus or class folder; a device seen through another folder already is skipped. */
+static int scan_entry(struct hd_context *ctx, struct hd_inventory *inv, const char *dir,
+                      const char *name) {
+        _cleanup_free_ char *path = NULL;
+        struct hd_device *d = NULL;
+        int r;
+
+        r = sysfs_resolve_link(ctx, dir, name, &path);
+        if (r == -EINVAL) /* a folder, not a link */
+                path = strdupf("%s/%s", dir, name);
+        else if (r == -ENOENT)
+                return 0; /* gone since the listing */
+        else if (r < 0)
+                return r;
+        if (!path)
+                return -ENOMEM;
+        if (hashmap_get(inv->by_path, path))
+                return 0;
+        r = hd_probe_device(ctx, path, &d);
+        if (r == -ENODEV || r == -ENOENT)
+                return 0; /* not a device libvirt lists, or it vanished mid-scan */
+        if (r < 0)
+                return r;
+        r = inv_append(inv, d);
+        if (r < 0) {
+                hd_device_free(d);
+                return r;
+        }
+        r = hashmap_put(inv->by_path, d->sysfs_path, d);
+        return r == -EEXIST ? 0 : r;
+}
+
+static int scan_dir(struct hd_context *ctx, struct hd_inventory *inv, const char *dir) {
+        _cleanup_closedir_ DIR *dh = NULL;
+        _cleanup_close_ int fd = -1;
+        struct dirent *de;
+        int r;
+
+        r = sysfs_open_dir(ctx, dir, &fd);
+        if (r == -ENOENT || r == -ENOTDIR)
+                return 0; /* this kernel has no such bus or class */
+        if (r < 0)
+                return r;
+        dh = fdopendir(fd);
+        if (!dh)
+                return -errno;
+        fd = -1;
+        while ((de = readdir(dh))) {
+                if (de->d_name[0] == '.')
+                        continue;
+                r = scan_entry(ctx, inv, dir, de->d_name);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+static int cmp_dev_name(const void *a, const void *b) {
+        return strcmp((*(struct hd_device *const *)a)->name, (*(struct hd_device *const *)b)->name);
+}
+
+/* The nearest ancestor folder that is a device we list; "computer" when none. */
+static struct hd_device *find_parent(struct hd_inventory *inv, const struct hd_device *d) {
+        _cleanup_free_ char *p = NULL;
+        char *slash;
+
+        if (!d->sysfs_path) {
+                /* A device with no folder (a defined, inactive mdev) names its parent itself. */
+                struct hd_device *pd = d->parent_name ? hashmap_get(inv->by_name, d->parent_name) : NULL;
+                return pd ? pd : inv->devs[0];
+        }
+        p = strdup(d->sysfs_path);
+        if (!p)
+                return inv->devs[0];
+        while ((slash = strrchr(p, '/')) && slash != p) {
+                struct hd_device *a;
+                *slash = 0;
+                if ((a = hashmap_get(inv->by_path, p)))
+                        return a;
+        }
+        return inv->devs[0];
+}
+
+static int build_tree(struct hd_inventory *inv) {
+        struct hd_device **order, **stack;
+        size_t n = 0, sp = 0;
+
+        /* Children are linked in name order because devices are visited in name order. */
+        qsort(inv->devs + 1, inv->n - 1, sizeof(*inv->devs), cmp_dev_name);
+        for (size_t i = 0; i < inv->n; i++)
+                /* A second device with a name already taken keeps its place in the tree only. */
+                if (hashmap_put(inv->by_name, inv->devs[i]->name, inv->devs[i]) == -ENOMEM)
+                        return -ENOMEM;
+        for (size_t i = inv->n; i-- > 1;) {
+                /* Walk backwards and push to the front: children end up in name order. */
+                struct hd_device *d = inv->devs[i], *p = find_parent(inv, d);
+                d->parent = p;
+                d->next_sibling = p->first_child;
+                p->first_child = d;
+                free(d->parent_name);
+                d->parent_name = strdup(p->name);
+                if (!d->parent_name)
+                        return -ENOMEM;
+        }
+        order = malloc(inv->n * sizeof(*order));
+        stack = malloc(inv->n * sizeof(*stack));
+        if (!order || !stack) {
+                free(order);
+                free(stack);
+                return -ENOMEM;
+        }
+        /* Pre-order walk without recursion: push siblings reversed so the first pops first. */
+        stack[sp++] = inv->devs[0];
+        while (sp > 0) {
+                struct hd_device *d = stack[--sp], *c;
+                size_t base = sp;
+                order[n++] = d;
+                for (c = d->first_child; c; c = c->next_sibling)
+                        stack[sp++] = c;
+                for (size_t a = base, b = sp; b > a + 1; a++, b--) {
+                        struct hd_device *t = stack[a];
+                        stack[a] = stack[b - 1];
+                        stack[b - 1] = t;
+                }
+        }
+        free(stack);
+        free(inv->devs);
+        inv->devs = order;
+        inv->cap = inv->n;
+        return 0;
+}
+
+int hd_inventory_scan(struct hd_context *ctx, unsigned flags, struct hd_inventory **ret_inv) {
+        struct hd_inventory *inv = calloc(1, sizeof(*inv));
+        struct hd_device *computer = NULL;
+        int r;
+
+        if (!inv)
+                return -ENOMEM;
+        inv->by_name = hashmap_new(1024);
+        inv->by_path = hashmap_new(1024);
+        if (!inv->by_name || !inv->by_path) {
+                r = -ENOMEM;
+                goto fail;
+        }
+        r = hd_probe_computer(ctx, &computer);
+        if (r < 0)
+                goto fail;
+        r = inv_append(inv, computer);
+        if (r < 0) {
+                hd_device_free(computer);
+                goto fail;
+        }
+        for (size_t i = 0; hd_subsystems[i]; i++)
+                for (const char *const *dir = hd_subsystems[i]->scan_dirs; dir && *dir; dir++) {
+                        r = scan_dir(ctx, inv, *dir);
+                        if (r < 0) {
+                                hd_error(ctx, r, "reading %s: %s", *dir, strerror(-r));
+                                goto fail;
+                        }
+                }
+        (void)flags; /* defined mdevs join here with the mdev issue */
+        r = build_tree(inv);
+        if (r < 0)
+                goto fail;
+        *ret_inv = inv;
+        return 0;
+fail:
+        hd_inventory_free(inv);
+        return r;
+}
+
+struct hd_inventory *hd_inventory_free(struct hd_inventory *inv) {
+        if (!inv)
+                return NULL;
+        for (size_t i = 0; i < inv->n; i++)
+                hd_device_free(inv->devs[i]);
+        free(inv->devs);
+        hashmap_free(inv->by_name);
+        hashmap_free(inv->by_path);
+        free(inv);
+        return NULL;
+}
+
+struct hd_device *hd_inventory_root(const struct hd_inventory *inv) {
+        return inv->devs[0];
+}
+
+size_t hd_inventory_size(const struct hd_inventory *inv) {
+        return inv->n;
+}
+
+struct hd_device *hd_inventory_at(const struct hd_inventory *inv, size_t i) {
+        return i < inv->n ? inv->devs[i] : NULL;
+}
+
+struct hd_device *hd_inventory_find(const struct hd_inventory *inv, const char *name) {
+        return hashmap_get(inv->by_name, name);
+}
+
+struct hd_device *hd_inventory_find_path(const struct hd_inventory *inv, const char *sysfs_path) {
+        return hashmap_get(inv->by_path, sysfs_path);
+}

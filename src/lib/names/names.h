@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Vendor and product names: sd-hwdb first, then hwdata's pci.ids/usb.ids, else no name. */
+#pragma once
+
+#include "context-internal.h"
+
+struct hd_names;
+
+struct hd_names *hd_names_free(struct hd_names *n);
+
+/*
+ * Each returns a new string, or NULL when no database knows the id (or on
+ * ENOMEM): no name rather than a wrong one. The databases are opened on
+ * first use and kept on the context.
+ */
+char *hd_names_pci_vendor(struct hd_context *ctx, unsigned vendor);
+char *hd_names_pci_product(struct hd_context *ctx, unsigned vendor, unsigned device);
+char *hd_names_usb_vendor(struct hd_context *ctx, unsigned vendor);
+char *hd_names_usb_product(struct hd_context *ctx, unsigned vendor, unsigned product);

@@ -1,0 +1,234 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The one place that reads and writes sysfs and /dev, below the context's root prefix. */
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "sysfs.h"
+#include "util/strutil.h"
+
+/* sysfs attributes are at most a page; a few (uevent of big devices, config) are larger. */
+#define READ_MAX (64 * 1024)
+
+static const char *rel(const char *path) {
+        while (*path == '/')
+                path++;
+        return *path ? path : ".";
+}
+
+int sysfs_open_dir(struct hd_context *ctx, const char *path, int *ret_fd) {
+        int fd = openat(ctx->root_fd, rel(path), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        *ret_fd = fd;
+        return 0;
+}
+
+int sysfs_open_dir_at(int dirfd, const char *name, int *ret_fd) {
+        int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        *ret_fd = fd;
+        return 0;
+}
+
+int sysfs_opendir_at(int dirfd, const char *name, DIR **ret_dir) {
+        int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        DIR *d;
+        if (fd < 0)
+                return -errno;
+        d = fdopendir(fd);
+        if (!d) {
+                int r = -errno;
+                close(fd);
+                return r;
+        }
+        *ret_dir = d;
+        return 0;
+}
+
+bool sysfs_exists_at(int dirfd, const char *name) {
+        return faccessat(dirfd, name, F_OK, AT_SYMLINK_NOFOLLOW) == 0;
+}
+
+int sysfs_read_at(int dirfd, const char *name, char **ret) {
+        _cleanup_close_ int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        _cleanup_free_ char *buf = NULL;
+        size_t len = 0, cap = 4096;
+        ssize_t n;
+
+        if (fd < 0)
+                return -errno;
+        buf = malloc(cap + 1);
+        if (!buf)
+                return -ENOMEM;
+        for (;;) {
+                n = read(fd, buf + len, cap - len);
+                if (n < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return -errno;
+                }
+                if (n == 0)
+                        break;
+                len += (size_t)n;
+                if (len == cap) {
+                        char *nb;
+                        if (cap >= READ_MAX)
+                                break;
+                        cap *= 2;
+                        nb = realloc(buf, cap + 1);
+                        if (!nb)
+                                return -ENOMEM;
+                        buf = nb;
+                }
+        }
+        buf[len] = 0;
+        strstrip_right(buf);
+        *ret = TAKE_PTR(buf);
+        return 0;
+}
+
+int sysfs_read(struct hd_context *ctx, const char *path, char **ret) {
+        return sysfs_read_at(ctx->root_fd, rel(path), ret);
+}
+
+int sysfs_read_u64_at(int dirfd, const char *name, int base, uint64_t *ret) {
+        _cleanup_free_ char *s = NULL;
+        unsigned long long v;
+        char *end;
+        int r = sysfs_read_at(dirfd, name, &s);
+        if (r < 0)
+                return r;
+        errno = 0;
+        v = strtoull(s, &end, base);
+        if (errno || end == s || *end)
+                return -EINVAL;
+        *ret = v;
+        return 0;
+}
+
+int sysfs_read_int_at(int dirfd, const char *name, int *ret) {
+        _cleanup_free_ char *s = NULL;
+        long v;
+        char *end;
+        int r = sysfs_read_at(dirfd, name, &s);
+        if (r < 0)
+                return r;
+        errno = 0;
+        v = strtol(s, &end, 0);
+        if (errno || end == s || *end || v < INT_MIN || v > INT_MAX)
+                return -EINVAL;
+        *ret = (int)v;
+        return 0;
+}
+
+int sysfs_readlink_at(int dirfd, const char *name, char **ret) {
+        char buf[PATH_MAX];
+        ssize_t n = readlinkat(dirfd, name, buf, sizeof(buf) - 1);
+        if (n < 0)
+                return -errno;
+        buf[n] = 0;
+        *ret = strdup(buf);
+        return *ret ? 0 : -ENOMEM;
+}
+
+int sysfs_link_name_at(int dirfd, const char *name, char **ret) {
+        _cleanup_free_ char *t = NULL;
+        int r = sysfs_readlink_at(dirfd, name, &t);
+        if (r < 0)
+                return r;
+        *ret = strdup(path_basename(t));
+        return *ret ? 0 : -ENOMEM;
+}
+
+const char *path_basename(const char *path) {
+        const char *s = strrchr(path, '/');
+        return s ? s + 1 : path;
+}
+
+char *path_dirname(const char *path) {
+        const char *s = strrchr(path, '/');
+        if (!s)
+                return strdup(".");
+        if (s == path)
+                return strdup("/");
+        return strndup(path, (size_t)(s - path));
+}
+
+int path_normalize(const char *path, char **ret) {
+        size_t n = strlen(path);
+        _cleanup_free_ char *out = malloc(n + 2);
+        size_t len = 0;
+        const char *p = path;
+
+        if (!out)
+                return -ENOMEM;
+        if (*path != '/')
+                return -EINVAL;
+        while (*p) {
+                const char *e;
+                size_t cl;
+                while (*p == '/')
+                        p++;
+                if (!*p)
+                        break;
+                e = strchrnul(p, '/');
+                cl = (size_t)(e - p);
+                if (cl == 1 && p[0] == '.') {
+                        /* skip */
+                } else if (cl == 2 && p[0] == '.' && p[1] == '.') {
+                        if (len == 0)
+                                return -EXDEV; /* would climb above the root */
+                        while (len > 0 && out[len - 1] != '/')
+                                len--;
+                        if (len > 0)
+                                len--; /* the '/' */
+                } else {
+                        out[len++] = '/';
+                        memcpy(out + len, p, cl);
+                        len += cl;
+                }
+                p = e;
+        }
+        if (len == 0)
+                out[len++] = '/';
+        out[len] = 0;
+        *ret = TAKE_PTR(out);
+        return 0;
+}
+
+int sysfs_resolve_link(struct hd_context *ctx, const char *dir, const char *name, char **ret) {
+        _cleanup_free_ char *target = NULL, *joined = NULL, *lpath = NULL;
+        int r;
+
+        lpath = strdupf("%s/%s", dir, name);
+        if (!lpath)
+                return -ENOMEM;
+        r = sysfs_readlink_at(ctx->root_fd, rel(lpath), &target);
+        if (r < 0)
+                return r;
+        /* An absolute target (a tree recorded by something else) is taken as below the root. */
+        joined = target[0] == '/' ? strdup(target) : strdupf("%s/%s", dir, target);
+        if (!joined)
+                return -ENOMEM;
+        return path_normalize(joined, ret);
+}
+
+int sysfs_write(struct hd_context *ctx, const char *path, const char *value) {
+        _cleanup_close_ int fd = -1;
+        size_t len = strlen(value);
+        ssize_t n;
+
+        if (ctx->write_hook)
+                return ctx->write_hook(ctx->write_hook_data, ctx->root_fd, path, value, len);
+        fd = openat(ctx->root_fd, rel(path), O_WRONLY | O_CLOEXEC | O_NOCTTY);
+        if (fd < 0)
+                return -errno;
+        n = write(fd, value, len);
+        if (n < 0)
+                return -errno;
+        return (size_t)n == len ? 0 : -EIO;
+}

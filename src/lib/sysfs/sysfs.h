@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The one place that reads and writes sysfs and /dev, below the context's root prefix. */
+#pragma once
+
+#include <dirent.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "context-internal.h"
+
+/*
+ * Paths are absolute as the kernel names them ("/sys/bus/pci/devices"); they
+ * are opened relative to the root prefix. Reads return negative errno;
+ * -ENOENT means the attribute (or the whole device) is not there, which a
+ * scan treats as "absent", never as a failure.
+ */
+
+/* Open a directory by absolute path. */
+int sysfs_open_dir(struct hd_context *ctx, const char *path, int *ret_fd);
+/* Open a sub-directory of DIRFD (NAME may contain '/', never leaves the root through links). */
+int sysfs_open_dir_at(int dirfd, const char *name, int *ret_fd);
+/* fdopendir() on a new handle of NAME below DIRFD; "." lists DIRFD itself. */
+int sysfs_opendir_at(int dirfd, const char *name, DIR **ret_dir);
+
+bool sysfs_exists_at(int dirfd, const char *name);
+
+/* An attribute's text without the trailing newline. */
+int sysfs_read_at(int dirfd, const char *name, char **ret);
+int sysfs_read(struct hd_context *ctx, const char *path, char **ret);
+/* An attribute as a number: BASE 0 accepts "0x" prefixes, 16 accepts bare hex. */
+int sysfs_read_u64_at(int dirfd, const char *name, int base, uint64_t *ret);
+int sysfs_read_int_at(int dirfd, const char *name, int *ret);
+
+/* The target of a link, as written. */
+int sysfs_readlink_at(int dirfd, const char *name, char **ret);
+/* The last component of a link's target ("driver" -> "e1000e"). */
+int sysfs_link_name_at(int dirfd, const char *name, char **ret);
+/*
+ * The canonical absolute path that the link NAME in directory DIR points to,
+ * resolved lexically (sysfs links are relative and /sys/devices has no links
+ * in its own path). A target that would climb above the root is refused.
+ */
+int sysfs_resolve_link(struct hd_context *ctx, const char *dir, const char *name, char **ret);
+
+/* Lexically normalise an absolute path: drop ".", "", resolve ".." (never above "/"). */
+int path_normalize(const char *path, char **ret);
+/* "/a/b/c" -> "c"; "/a/b/c" -> "/a/b". */
+const char *path_basename(const char *path);
+char *path_dirname(const char *path);
+
+/*
+ * The one write. Goes through the context's hook when set (the kernel
+ * emulator in tests), else opens PATH below the root and writes VALUE in one
+ * write() as the kernel expects.
+ */
+int sysfs_write(struct hd_context *ctx, const char *path, const char *value);

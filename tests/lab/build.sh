@@ -1,0 +1,265 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Builds the real-kernel lab (see shared LAB.md): Debian's kernel, mtty.ko, an initramfs with hostdev.
+#
+# usage: tests/lab/build.sh [--print-env] [HOSTDEV_BINARY]   (default: build/hostdev)
+#
+# Everything expensive is cached outside git, keyed by kernel version:
+#   ${HOSTDEV_LAB_CACHE:-$HOME/.cache/hostdev-lab}/<kver>/
+#     kernel/          the kernel package unpacked with dpkg -x (not installed)
+#     mtty/mtty.ko     samples/vfio-mdev/mtty.c built against linux-headers-<kver>
+#     base.cpio.gz     busybox, modules, jq, id files: rebuilt when the module set changes
+#     app.cpio.gz      hostdev + its libraries + /init + scenarios: rebuilt when any changes
+#     initramfs.cpio.gz  base + app, two concatenated archives (the kernel unpacks both)
+#     nvme.img         the raw disk behind the emulated NVMe controller
+# Quiet when everything is cached; progress goes to stderr.
+# --print-env prints shell assignments (LAB_DIR, LAB_KVER, LAB_KERNEL, LAB_INITRD, LAB_NVME)
+# on stdout for run.sh.
+set -euo pipefail
+
+LAB_SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO=$(cd "$LAB_SRC/../.." && pwd)
+
+print_env=0
+binary=
+while [ $# -gt 0 ]; do
+	case $1 in
+	--print-env) print_env=1 ;;
+	-h|--help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-*) echo "build.sh: unknown option $1" >&2; exit 2 ;;
+	*) binary=$1 ;;
+	esac
+	shift
+done
+binary=${binary:-$REPO/build/hostdev}
+
+# The modules the scenarios load; their dependencies come along.
+MODULES="configfs vfio-pci vfio_iommu_type1 mdev e1000e nvme xhci-pci scsi_debug sg sd_mod
+	dummy_hcd libcomposite usb_f_acm"
+
+say() { echo "lab: $*" >&2; }
+die() { echo "lab: error: $*" >&2; exit 1; }
+
+export DEBIAN_FRONTEND=noninteractive
+apt_updated=0
+apt_update_once() {
+	if [ $apt_updated = 0 ]; then
+		say "apt-get update"
+		apt-get update -qq >&2 || die "apt-get update failed"
+		apt_updated=1
+	fi
+}
+SUDO=
+[ "$(id -u)" = 0 ] || SUDO=sudo
+
+# apt_need PKG[=VERSION]... installs whatever is not installed (at that version).
+apt_need() {
+	local want=() p name ver have
+	for p in "$@"; do
+		name=${p%%=*}; ver=
+		[ "$name" = "$p" ] || ver=${p#*=}
+		have=$(dpkg-query -W -f='${db:Status-Status} ${Version}' "$name" 2>/dev/null || true)
+		case $have in
+		"installed $ver") ;;
+		"installed "*) [ -z "$ver" ] || want+=("$p") ;;
+		*) want+=("$p") ;;
+		esac
+	done
+	[ ${#want[@]} -gt 0 ] || return 0
+	say "installing ${want[*]}"
+	if ! $SUDO apt-get install -y -qq "${want[@]}" >&2; then
+		apt_update_once
+		$SUDO apt-get install -y -qq "${want[@]}" >&2 || die "cannot install ${want[*]}"
+	fi
+}
+
+# Host tools first: they are needed to even find the kernel version.
+need_tools=()
+command -v qemu-system-x86_64 >/dev/null || need_tools+=(qemu-system-x86)
+[ -x /bin/busybox ] && dpkg -s busybox-static >/dev/null 2>&1 || need_tools+=(busybox-static)
+command -v cpio >/dev/null || need_tools+=(cpio)
+command -v depmod >/dev/null && command -v modprobe >/dev/null || need_tools+=(kmod)
+command -v jq >/dev/null || need_tools+=(jq)
+command -v virt-xml-validate >/dev/null || need_tools+=(libvirt-clients)
+command -v xmllint >/dev/null || need_tools+=(libxml2-utils)
+command -v make >/dev/null && command -v gcc >/dev/null || need_tools+=(make gcc)
+[ ${#need_tools[@]} -eq 0 ] || apt_need "${need_tools[@]}"
+
+# The kernel: whatever linux-image-amd64 depends on (or HOSTDEV_LAB_KVER).
+if [ -n "${HOSTDEV_LAB_KVER:-}" ]; then
+	KVER=$HOSTDEV_LAB_KVER
+else
+	kpkg=$(apt-cache depends linux-image-amd64 2>/dev/null | sed -n 's/^ *Depends: \(linux-image-[0-9].*\)$/\1/p' | head -n1)
+	if [ -z "$kpkg" ]; then
+		apt_update_once
+		kpkg=$(apt-cache depends linux-image-amd64 2>/dev/null | sed -n 's/^ *Depends: \(linux-image-[0-9].*\)$/\1/p' | head -n1)
+	fi
+	[ -n "$kpkg" ] || die "cannot tell which kernel linux-image-amd64 depends on"
+	KVER=${kpkg#linux-image-}
+fi
+KPKG=linux-image-$KVER
+
+CACHE=${HOSTDEV_LAB_CACHE:-$HOME/.cache/hostdev-lab}
+D=$CACHE/$KVER
+mkdir -p "$D"
+
+# --- kernel, unpacked, never installed ------------------------------------
+if [ ! -e "$D/kernel.done" ]; then
+	say "fetching $KPKG"
+	rm -rf "$D/kernel" "$D/dl"
+	mkdir -p "$D/dl"
+	chmod 777 "$D/dl" 2>/dev/null || true   # lets apt's _apt user write there
+	( cd "$D/dl" && apt-get download -q "$KPKG" >&2 2>/dev/null ) || {
+		apt_update_once
+		( cd "$D/dl" && apt-get download -q "$KPKG" >&2 ) || die "cannot download $KPKG"
+	}
+	dpkg -x "$D"/dl/"$KPKG"_*.deb "$D/kernel"
+	depmod -b "$D/kernel" "$KVER"
+	dpkg-deb -f "$D"/dl/"$KPKG"_*.deb Version > "$D/kernel.version"
+	rm -rf "$D/dl"
+	touch "$D/kernel.done"
+fi
+KDEB_VERSION=$(cat "$D/kernel.version")
+VMLINUZ=$D/kernel/boot/vmlinuz-$KVER
+[ -r "$VMLINUZ" ] || die "$VMLINUZ missing; remove $D/kernel.done to refetch"
+
+# --- mtty.ko ---------------------------------------------------------------
+# Debian does not build the sample; it builds out of tree in seconds against
+# the headers of exactly this kernel.
+if [ ! -e "$D/mtty/mtty.ko" ]; then
+	series=$(echo "$KVER" | sed -n 's/^\([0-9]*\.[0-9]*\)\..*/\1/p')
+	apt_need "linux-headers-$KVER=$KDEB_VERSION" "linux-source-$series=$KDEB_VERSION"
+	tarball=$(ls /usr/src/linux-source-"$series".tar.* 2>/dev/null | head -n1)
+	[ -n "$tarball" ] || die "no /usr/src/linux-source-$series.tar.*"
+	say "building mtty.ko for $KVER"
+	rm -rf "$D/mtty" && mkdir -p "$D/mtty/src"
+	tar -xf "$tarball" -C "$D/mtty/src" --wildcards '*/samples/vfio-mdev/mtty.c'
+	cp "$D"/mtty/src/*/samples/vfio-mdev/mtty.c "$D/mtty/build.mtty.c"
+	mkdir -p "$D/mtty/build"
+	mv "$D/mtty/build.mtty.c" "$D/mtty/build/mtty.c"
+	echo 'obj-m := mtty.o' > "$D/mtty/build/Kbuild"
+	make -s -C "/usr/src/linux-headers-$KVER" M="$D/mtty/build" modules >"$D/mtty/make.log" 2>&1 ||
+		{ cat "$D/mtty/make.log" >&2; die "mtty.ko did not build"; }
+	cp "$D/mtty/build/mtty.ko" "$D/mtty/mtty.ko.tmp" && mv "$D/mtty/mtty.ko.tmp" "$D/mtty/mtty.ko"
+	rm -rf "$D/mtty/src"
+fi
+
+# --- the base archive: busybox, modules, jq, id files ---------------------
+# copy_with_libs SRC DEST ROOT: copies an ELF file and the libraries ldd names
+# to the same paths under ROOT (or only the file, for scripts).
+copy_libs() {
+	local root=$1 elf=$2 line lib
+	ldd "$elf" 2>/dev/null | while read -r line; do
+		case $line in
+		*"not found"*) die "$elf: $line (set LD_LIBRARY_PATH?)" ;;
+		*"=> /"*) lib=${line#*=> }; lib=${lib%% (*} ;;
+		/*) lib=${line%% (*} ;;
+		*) continue ;;
+		esac
+		mkdir -p "$root$(dirname "$lib")"
+		cp -L "$lib" "$root$lib"
+	done
+}
+
+base_stamp=$(
+	echo "v3 $MODULES"
+	sha256sum "$D/mtty/mtty.ko" /bin/busybox "$(command -v jq)" | cut -d' ' -f1
+)
+if [ ! -e "$D/base.cpio.gz" ] || [ "$(cat "$D/base.stamp" 2>/dev/null)" != "$base_stamp" ]; then
+	say "packing base initramfs (busybox, modules, jq)"
+	R=$D/base-root
+	rm -rf "$R"
+	mkdir -p "$R"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,tmp,run,etc,root,var/lib,mnt,lib64,lib/x86_64-linux-gnu}
+	cp /bin/busybox "$R/bin/busybox"
+	for a in $("$R/bin/busybox" --list-full); do
+		[ -e "$R/$a" ] || ln -s /bin/busybox "$R/$a"
+	done
+	# modules with their dependencies, as the target kernel's depmod sees them
+	mods=$(for m in $MODULES; do
+		modprobe -d "$D/kernel" -S "$KVER" --show-depends "$m" ||
+			die "module $m not in $KPKG"
+	done | awk '$1 == "insmod" { print $2 }' | sort -u)
+	for f in $mods; do
+		rel=${f#"$D/kernel"}
+		mkdir -p "$R$(dirname "$rel")"
+		cp "$f" "$R$rel"
+	done
+	mkdir -p "$R/lib/modules/$KVER/extra"
+	cp "$D/mtty/mtty.ko" "$R/lib/modules/$KVER/extra/mtty.ko"
+	cp "$D/kernel/lib/modules/$KVER"/modules.{order,builtin,builtin.modinfo} "$R/lib/modules/$KVER/" 2>/dev/null || true
+	depmod -b "$R" "$KVER"
+	# jq checks hostdev's JSON inside the guest
+	cp -L "$(command -v jq)" "$R/usr/bin/jq"
+	copy_libs "$R" "$(command -v jq)"
+	# vendor/product names, where the host has them
+	for f in /usr/share/misc/pci.ids /usr/share/misc/usb.ids /usr/share/hwdata/pci.ids \
+		/usr/share/hwdata/usb.ids /usr/lib/udev/hwdb.bin /etc/udev/hwdb.bin; do
+		[ -r "$f" ] || continue
+		mkdir -p "$R$(dirname "$f")"
+		cp -L "$f" "$R$f"
+	done
+	echo "root:x:0:0:root:/root:/bin/sh" > "$R/etc/passwd"
+	echo "root:x:0:" > "$R/etc/group"
+	(cd "$R" && find . -print0 | LC_ALL=C sort -z | cpio --null -o -H newc --quiet -R 0:0) |
+		gzip -6 > "$D/base.cpio.gz.tmp"
+	mv "$D/base.cpio.gz.tmp" "$D/base.cpio.gz"
+	echo "$base_stamp" > "$D/base.stamp"
+	rm -rf "$R"
+	rm -f "$D/app.stamp"   # force the concatenation below
+fi
+
+# --- the app archive: hostdev, /init, scenarios ----------------------------
+[ -e "$binary" ] || die "no hostdev binary at $binary (meson setup build && ninja -C build, or pass one)"
+binary=$(cd "$(dirname "$binary")" && pwd)/$(basename "$binary")
+bindir=$(dirname "$binary")
+lib_path="$bindir:$bindir/src:$bindir/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+
+# Everything that goes into the app archive, for the stamp.
+app_inputs() {
+	echo "$binary"
+	LD_LIBRARY_PATH=$lib_path ldd "$binary" 2>/dev/null | sed -n 's/.*=> \(\/[^ ]*\) (.*/\1/p; s/^[[:space:]]*\(\/[^ ]*\) (.*/\1/p'
+	find "$LAB_SRC/guest" "$LAB_SRC/scenarios" -type f | LC_ALL=C sort
+}
+app_stamp=$( { echo v2; app_inputs | while read -r f; do sha256sum "$f"; done; } | sha256sum | cut -d' ' -f1)
+if [ ! -e "$D/initramfs.cpio.gz" ] || [ "$(cat "$D/app.stamp" 2>/dev/null)" != "$app_stamp" ]; then
+	say "packing hostdev ($binary) and scenarios"
+	R=$D/app-root
+	rm -rf "$R"
+	mkdir -p "$R/usr/bin" "$R/usr/lib/hostdev" "$R/lab/scenarios"
+	cp -L "$binary" "$R/usr/bin/hostdev"
+	if LD_LIBRARY_PATH=$lib_path ldd "$binary" >/dev/null 2>&1; then
+		LD_LIBRARY_PATH=$lib_path ldd "$binary" | while read -r line; do
+			case $line in
+			*"not found"*) die "$binary: $line" ;;
+			*"=> /"*) lib=${line#*=> }; lib=${lib%% (*} ;;
+			/*) lib=${line%% (*} ;;
+			*) continue ;;
+			esac
+			case $lib in
+			/lib/*|/lib64/*|/usr/lib/*|/usr/lib64/*) dest=$lib ;;
+			*) dest=/usr/lib/hostdev/$(basename "$lib") ;;   # libhostdev from the build tree
+			esac
+			mkdir -p "$R$(dirname "$dest")"
+			cp -L "$lib" "$R$dest"
+		done
+	fi
+	cp "$LAB_SRC/guest/init" "$R/init"
+	chmod 755 "$R/init"
+	cp "$LAB_SRC"/guest/*.sh "$LAB_SRC"/guest/*.jq "$R/lab/"
+	cp "$LAB_SRC"/scenarios/*.sh "$R/lab/scenarios/"
+	(cd "$R" && find . -print0 | LC_ALL=C sort -z | cpio --null -o -H newc --quiet -R 0:0) |
+		gzip -6 > "$D/app.cpio.gz"
+	cat "$D/base.cpio.gz" "$D/app.cpio.gz" > "$D/initramfs.cpio.gz.tmp"
+	mv "$D/initramfs.cpio.gz.tmp" "$D/initramfs.cpio.gz"
+	echo "$app_stamp" > "$D/app.stamp"
+	rm -rf "$R"
+	say "initramfs: $(du -k "$D/initramfs.cpio.gz" | cut -f1) KiB"
+fi
+
+# --- the NVMe disk ---------------------------------------------------------
+[ -e "$D/nvme.img" ] || truncate -s 64M "$D/nvme.img"
+
+if [ $print_env = 1 ]; then
+	printf 'LAB_DIR=%q\nLAB_KVER=%q\nLAB_KERNEL=%q\nLAB_INITRD=%q\nLAB_NVME=%q\n' \
+		"$D" "$KVER" "$VMLINUZ" "$D/initramfs.cpio.gz" "$D/nvme.img"
+fi

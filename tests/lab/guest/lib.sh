@@ -1,0 +1,162 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Shell helpers for the lab scenarios (busybox ash): checks, waiting, files sent to the host.
+#
+# Result lines, one per check, are what the host counts:
+#   ok - NAME            ok - NAME # SKIP why           not ok - NAME: reason
+# Lines starting with "# " are commentary; on failure the check's output precedes
+# its line that way. Files go to the host between
+#   --- begin FILE relative/name [base64] ---   and   --- end FILE ---
+
+LAB_RESULTS=/tmp/lab-results
+: > "$LAB_RESULTS" 2>/dev/null || true
+exec 3>&1   # the console, for output that must not be captured by check
+
+lab_param() {   # lab_param NAME: value of lab.NAME= on the kernel command line
+	for _w in $(cat /proc/cmdline); do
+		case $_w in
+		"lab.$1="*) echo "${_w#lab.$1=}"; return 0 ;;
+		"lab.$1") echo 1; return 0 ;;
+		esac
+	done
+	return 1
+}
+
+LAB_ONLY=$(lab_param only || true)
+LAB_VERBOSE=$(lab_param verbose || true)
+
+lab_wanted() {   # setup scenarios (00-*) always run; lab.only=PAT,PAT selects others
+	case $1 in 00-*) return 0 ;; esac
+	[ -n "$LAB_ONLY" ] || return 0
+	for _p in $(echo "$LAB_ONLY" | tr ',' ' '); do
+		case $1 in *$_p*) return 0 ;; esac
+	done
+	return 1
+}
+
+# check NAME CMD [ARG...]: runs CMD (a function or program) with errexit in a
+# subshell; exit 0 is ok, 77 is a skip, anything else a failure whose reason is
+# the last line CMD printed.
+check() {
+	_name=$1; shift
+	_out=$( (set -e; "$@") 2>&1 )
+	_rc=$?
+	_last=$(printf '%s\n' "$_out" | sed '/^[[:space:]]*$/d' | tail -n 1)
+	if [ $_rc -eq 0 ]; then
+		[ -z "$LAB_VERBOSE" ] || printf '%s\n' "$_out" | sed '/^$/d; s/^/# /'
+		echo "ok - $_name"
+		echo ok >> "$LAB_RESULTS"
+	elif [ $_rc -eq 77 ]; then
+		echo "ok - $_name # SKIP ${_last:-skipped}"
+		echo skip >> "$LAB_RESULTS"
+	else
+		printf '%s\n' "$_out" | sed '/^$/d' | tail -n 40 | sed 's/^/# /'
+		echo "not ok - $_name: ${_last:-exit status $_rc}"
+		echo fail >> "$LAB_RESULTS"
+	fi
+	return $_rc
+}
+
+skip() {   # skip NAME WHY
+	echo "ok - $1 # SKIP $2"
+	echo skip >> "$LAB_RESULTS"
+}
+
+fail() {   # inside a check: fail MESSAGE (the message becomes the reason)
+	echo "$*"
+	return 1
+}
+
+skip_check() {   # inside a check: the check is skipped with this reason
+	echo "$*"
+	exit 77
+}
+
+lab_summary() {
+	_p=$(grep -c '^ok$' "$LAB_RESULTS" || true)
+	_f=$(grep -c '^fail$' "$LAB_RESULTS" || true)
+	_s=$(grep -c '^skip$' "$LAB_RESULTS" || true)
+	echo "# guest: $_p ok, $_f not ok, $_s skipped"
+}
+
+# hd ARGS...: hostdev, whose failure names the command and its last error line.
+hd() {
+	_hd_err=/tmp/hd.err.$$
+	if hostdev "$@" 2>"$_hd_err"; then
+		rm -f "$_hd_err"
+		return 0
+	else
+		_hd_rc=$?
+		sed 's/^/# stderr: /' "$_hd_err" | tail -n 10 >&2
+		echo "hostdev $*: exit $_hd_rc: $(sed '/^$/d' "$_hd_err" | tail -n 1)" >&2
+		rm -f "$_hd_err"
+		return $_hd_rc
+	fi
+}
+
+# hdjson FILE ARGS...: hostdev ARGS into FILE, which must parse as JSON.
+hdjson() {
+	_f=$1; shift
+	hd "$@" > "$_f" || return 1
+	jq -e . "$_f" > /dev/null 2>&1 || { head -c 400 "$_f" | sed 's/^/# /'; echo; fail "hostdev $*: output is not JSON"; }
+}
+
+# jqf FILTER [ARGS...]: jq with the helpers in /lab/hd.jq
+jqf() { _flt=$1; shift; jq -L /lab "include \"hd\"; $_flt" "$@"; }
+
+wait_for() {   # wait_for SECONDS CMD...: polls CMD every 0.1 s
+	_t=$(( $1 * 10 )); shift
+	while ! "$@" 2>/dev/null; do
+		_t=$((_t - 1))
+		[ $_t -gt 0 ] || return 1
+		sleep 0.1
+	done
+}
+
+link_name() {   # basename of a symlink's target, or "null" without the link
+	if [ -L "$1" ]; then basename "$(readlink "$1")"; else echo null; fi
+}
+
+pci_name() { echo "pci_$(echo "$1" | tr ':.' '__')"; }
+mdev_name() { echo "mdev_$(echo "$1" | tr '-' '_')"; }
+
+# emit_file NAME [base64] < DATA: sends DATA to the host as build/lab/out/NAME
+emit_file() {
+	if [ "${2:-}" = base64 ]; then
+		echo "--- begin FILE $1 base64 ---" >&3
+		base64 >&3
+	else
+		echo "--- begin FILE $1 ---" >&3
+		cat >&3
+		echo >&3
+	fi
+	echo "--- end FILE ---" >&3
+}
+
+lab_have_record() { hostdev record --help > /dev/null 2>&1; }
+
+# record_state NAME: hostdev record in this state, sent to the host as
+# record/NAME.tar.gz for tests/data/. A no-op (one skip) without the command.
+record_state() {
+	if ! lab_have_record; then
+		skip "record-$1" "hostdev has no record command"
+		return 0
+	fi
+	rm -rf "/tmp/rec-$1"
+	if check "record-$1" hd record "/tmp/rec-$1"; then
+		(cd /tmp && tar czf - "rec-$1") | emit_file "record/$1.tar.gz" base64
+	fi
+}
+
+# gadget_dev: the sysfs directory of the lab's USB gadget (0204:6025) on the host side
+gadget_dev() {
+	for _d in /sys/bus/usb/devices/*; do
+		[ -f "$_d/idVendor" ] || continue
+		if [ "$(cat "$_d/idVendor")" = 0204 ] && [ "$(cat "$_d/idProduct")" = 6025 ]; then
+			echo "$_d"
+			return 0
+		fi
+	done
+	return 1
+}
+
+. /lab/compare.sh

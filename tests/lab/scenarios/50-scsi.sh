@@ -1,0 +1,101 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# scsi_debug's host, targets, LUNs and sg nodes as scsi_host, scsi_target, scsi, scsi_generic.
+
+SD_HOST=$(ls -d /sys/bus/pseudo/drivers/scsi_debug/adapter*/host* 2>/dev/null | head -n 1)
+H=${SD_HOST##*/host}
+
+# entry NAME: "cap parent" from /tmp/scsi.json
+entry() { jqf -r --arg n "$1" '[dev_by("name"; $n)[] | "\(.cap|s) \(.parent|s)"] | join(",")' /tmp/scsi.json; }
+
+expect_entry() {   # expect_entry NAME CAP PARENT
+	got=$(entry "$1")
+	[ -n "$got" ] || fail "$1 is not in hostdev list"
+	[ "$got" = "$2 $3" ] || fail "$1: cap/parent '$got', want '$2 $3'"
+}
+
+scsi_host() {
+	[ -n "$H" ] || fail "no scsi_debug host in sysfs"
+	hdjson /tmp/scsi.json list -J
+	expect_entry scsi_host$H scsi_host "$(list_parent_name "$SD_HOST")"
+	hdjson /tmp/show.json show scsi_host$H --json
+	got=$(jqf -r 'cap("scsi_host") | .host | s' /tmp/show.json)
+	[ "$got" = "$H" ] || fail "scsi_host$H: host $got"
+}
+
+# the name hostdev gives the parent of a sysfs device (the closest listed ancestor)
+list_parent_name() {
+	p=$(readlink -f "$1")
+	while p=${p%/*}; [ -n "$p" ] && [ "$p" != /sys/devices ]; do
+		n=$(jqf -r --arg p "$p" '[dev_by("path"; $p)[] | .name] | .[0] // empty' /tmp/scsi.json)
+		[ -z "$n" ] || { echo "$n"; return 0; }
+	done
+	echo computer
+}
+
+scsi_targets() {
+	hdjson /tmp/scsi.json list -J
+	n=0
+	for t in /sys/bus/scsi/devices/target$H:*; do
+		[ -d "$t" ] || continue
+		n=$((n + 1))
+		id=${t##*/target}
+		name=scsi_target$(echo "$id" | tr ':' '_')
+		expect_entry "$name" scsi_target scsi_host$H
+	done
+	[ $n = 2 ] || fail "sysfs has $n targets on host$H, want 2 (num_tgts=2)"
+}
+
+scsi_luns() {
+	hdjson /tmp/scsi.json list -J
+	n=0
+	for l in /sys/bus/scsi/devices/$H:*:*:*; do
+		[ -d "$l" ] || continue
+		n=$((n + 1))
+		hbtl=${l##*/}
+		IFS=: read -r h b t u <<-EOT
+			$hbtl
+		EOT
+		name=scsi_$(echo "$hbtl" | tr ':' '_')
+		expect_entry "$name" scsi "scsi_target${h}_${b}_${t}"
+		hdjson /tmp/show.json show "$name" --json
+		got=$(jqf -r 'cap("scsi") | "\(.host|s) \(.bus|s) \(.target|s) \(.lun|s) \(.type_name|s)"' /tmp/show.json)
+		[ "$got" = "$h $b $t $u disk" ] || fail "$name: host/bus/target/lun/type '$got', want '$h $b $t $u disk'"
+	done
+	[ $n = 4 ] || fail "sysfs has $n LUNs on host$H, want 4"
+}
+
+scsi_generic() {
+	hdjson /tmp/scsi.json list -J
+	n=0
+	for l in /sys/bus/scsi/devices/$H:*:*:*; do
+		for g in $l/scsi_generic/sg*; do
+			[ -d "$g" ] || continue
+			n=$((n + 1))
+			sg=${g##*/}
+			expect_entry "scsi_generic_$sg" scsi_generic "scsi_$(echo "${l##*/}" | tr ':' '_')"
+			hdjson /tmp/show.json show "scsi_generic_$sg" --json
+			got=$(jqf -r 'cap("scsi_generic") | .char | s' /tmp/show.json)
+			[ "$got" = "/dev/$sg" ] || fail "scsi_generic_$sg: char $got, want /dev/$sg"
+		done
+	done
+	[ $n = 4 ] || fail "sysfs has $n sg nodes on host$H, want 4"
+}
+
+scsi_block() {
+	hdjson /tmp/scsi.json list -J
+	n=0
+	for l in /sys/bus/scsi/devices/$H:*:*:*; do
+		for b in $l/block/*; do
+			[ -d "$b" ] || continue
+			n=$((n + 1))
+			expect_entry "block_${b##*/}" storage "scsi_$(echo "${l##*/}" | tr ':' '_')"
+		done
+	done
+	[ $n = 4 ] || fail "sysfs has $n disks on host$H, want 4"
+}
+
+check scsi-host scsi_host
+check scsi-targets scsi_targets
+check scsi-luns scsi_luns
+check scsi-generic scsi_generic
+check scsi-block scsi_block
