@@ -52,9 +52,7 @@ scsi_luns() {
 		[ -d "$l" ] || continue
 		n=$((n + 1))
 		hbtl=${l##*/}
-		IFS=: read -r h b t u <<-EOT
-			$hbtl
-		EOT
+		h=${hbtl%%:*}; r=${hbtl#*:}; b=${r%%:*}; r=${r#*:}; t=${r%%:*}; u=${r#*:}
 		name=scsi_$(echo "$hbtl" | tr ':' '_')
 		expect_entry "$name" scsi "scsi_target${h}_${b}_${t}"
 		hdjson /tmp/show.json show "$name" --json

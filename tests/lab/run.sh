@@ -1,0 +1,181 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Runs the real-kernel lab: boots Debian's kernel under QEMU (TCG) with hostdev and the
+# scenarios, and turns the serial console into check results.
+#
+# usage: tests/lab/run.sh [options] [HOSTDEV_BINARY]      (default: build/hostdev)
+#   --out DIR        console.log and received files go here (default: build/lab)
+#   --timeout SEC    the guest must print lab-done within this (default: 420)
+#   --only PAT[,PAT] run only scenarios whose name contains PAT (setup always runs)
+#   --verbose        print the guest console live, and the output of passing checks
+#   --no-validate    do not run virt-xml-validate on the XML the guest sends
+#
+# Prints one line per check (ok - NAME / not ok - NAME: reason), the guest's output
+# around each failure, and "N passed, N failed[, N skipped]"; exits 1 on any failure.
+# Files the guest prints between "--- begin FILE name [base64] ---" and
+# "--- end FILE ---" land in OUT/out/name (XML in out/xml/, recorded trees in out/record/).
+set -euo pipefail
+
+LAB_SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO=$(cd "$LAB_SRC/../.." && pwd)
+
+out=$REPO/build/lab
+timeout=420
+only=
+verbose=0
+validate=1
+binary=
+while [ $# -gt 0 ]; do
+	case $1 in
+	--out) out=$2; shift ;;
+	--timeout) timeout=$2; shift ;;
+	--only) only=$2; shift ;;
+	--verbose|-v) verbose=1 ;;
+	--no-validate) validate=0 ;;
+	-h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-*) echo "run.sh: unknown option $1" >&2; exit 2 ;;
+	*) binary=$1 ;;
+	esac
+	shift
+done
+binary=${binary:-$REPO/build/hostdev}
+
+start=$(date +%s)
+env=$("$LAB_SRC/build.sh" --print-env "$binary") || { echo "lab: build failed" >&2; exit 1; }
+eval "$env"
+
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
+rm -rf "$out/out"
+mkdir -p "$out/out"
+raw=$out/console.raw
+log=$out/console.log
+
+append="console=ttyS0 quiet loglevel=1 intel_iommu=on panic=-1"
+[ -z "$only" ] || append="$append lab.only=$only"
+[ $verbose = 0 ] || append="$append lab.verbose"
+
+# The machine LAB.md describes; -no-reboot turns a guest panic into QEMU's exit.
+qemu=(qemu-system-x86_64 -machine q35,kernel-irqchip=split -accel tcg -cpu max
+	-m 1024 -smp 2 -nographic -no-reboot
+	-kernel "$LAB_KERNEL" -initrd "$LAB_INITRD"
+	-append "$append"
+	-device intel-iommu,intremap=on
+	-device e1000e,romfile=
+	-device qemu-xhci,id=xhci
+	-device nvme-subsys,id=subsys0
+	-device pcie-root-port,id=rp0,chassis=1
+	-drive "file=$LAB_NVME,if=none,id=nv0,format=raw"
+	-device nvme,id=nvc0,serial=deadbeef,subsys=subsys0,bus=rp0,sriov_max_vfs=4,sriov_vq_flexible=8,sriov_vi_flexible=4,msix_qsize=8
+	-device nvme-ns,drive=nv0,bus=nvc0
+	-nic none)
+
+echo "lab: booting $LAB_KVER (timeout ${timeout}s), console in $log" >&2
+boot=$(date +%s)
+qrc=0
+if [ $verbose = 1 ]; then
+	timeout -k 5 "$timeout" "${qemu[@]}" < /dev/null 2>&1 | tee "$raw" | tr -d '\r' || qrc=$?
+else
+	timeout -k 5 "$timeout" "${qemu[@]}" < /dev/null > "$raw" 2>&1 || qrc=$?
+fi
+end=$(date +%s)
+tr -d '\r' < "$raw" > "$log"
+rm -f "$raw"
+
+# One pass over the console: check lines (outside files), files, and the end marker.
+# results.txt gets "ok|not ok|skip<TAB>line number<TAB>line".
+awk -v outdir="$out/out" -v results="$out/results.txt" '
+	BEGIN { infile = 0; done = 0; printf "" > results }
+	infile {
+		if ($0 ~ /--- end FILE ---/) {
+			close(path); infile = 0
+			if (b64) print path > (outdir "/.base64")
+			next
+		}
+		print $0 > path
+		next
+	}
+	/--- begin FILE [^ ]+( base64)? ---/ {
+		s = $0; sub(/.*--- begin FILE /, "", s); sub(/ ---.*/, "", s)
+		b64 = 0
+		if (s ~ / base64$/) { b64 = 1; sub(/ base64$/, "", s) }
+		if (s ~ /(^\/|\.\.)/) next
+		path = outdir "/" s
+		dir = path; sub(/\/[^\/]*$/, "", dir)
+		system("mkdir -p \"" dir "\"")
+		printf "" > path
+		infile = 1
+		next
+	}
+	/lab-done/ { done = 1 }
+	/not ok - / { l = $0; sub(/.*not ok - /, "not ok - ", l); print "not ok\t" NR "\t" l > results; next }
+	/(^|[^a-z])ok - / {
+		l = $0; sub(/.*ok - /, "ok - ", l)
+		print ((l ~ /# SKIP/) ? "skip" : "ok") "\t" NR "\t" l > results
+		next
+	}
+	END { if (!done) print "not ok\t" NR "\tnot ok - lab-done: the guest did not finish (timeout, panic or hang)" > results }
+' "$log"
+
+# base64 files, decoded in place
+if [ -e "$out/out/.base64" ]; then
+	while read -r f; do
+		base64 -d < "$f" > "$f.tmp" && mv "$f.tmp" "$f" ||
+			printf 'not ok\t0\tnot ok - file-%s: base64 did not decode\n' "${f#"$out/out/"}" >> "$out/results.txt"
+	done < "$out/out/.base64"
+	rm -f "$out/out/.base64"
+fi
+
+# Every XML the guest sent must validate against libvirt's nodedev schema.
+if [ $validate = 1 ] && [ -d "$out/out/xml" ]; then
+	nx=0; bad=0
+	for f in "$out"/out/xml/*.xml; do
+		[ -e "$f" ] || continue
+		nx=$((nx + 1))
+		if ! err=$(virt-xml-validate "$f" nodedev 2>&1); then
+			bad=$((bad + 1))
+			reason=$(echo "$err" | grep -v '^$' | grep -v 'fails to validate' | head -n 1)
+			printf 'not ok\t0\tnot ok - xml-valid-%s: %s\n' "$(basename "$f" .xml)" "${reason:-fails to validate}" >> "$out/results.txt"
+			echo "$err" | sed 's/^/# /' > "$f.errors"
+		fi
+	done
+	[ $bad -gt 0 ] || printf 'ok\t0\tok - xml-valid # %d files\n' "$nx" >> "$out/results.txt"
+fi
+
+npass=0; nfail=0; nskip=0
+while IFS=$'\t' read -r kind lineno line; do
+	case $kind in
+	ok) npass=$((npass + 1)); echo "$line" ;;
+	skip) nskip=$((nskip + 1)); echo "$line" ;;
+	"not ok")
+		nfail=$((nfail + 1))
+		if [ "$lineno" -gt 0 ]; then
+			# the check's own output (# lines) and whatever the console had before it
+			from=$((lineno - 25)); [ $from -gt 0 ] || from=1
+			echo "---- console lines $from-$lineno ($log) ----"
+			sed -n "${from},${lineno}p" "$log" | sed 's/^/| /'
+			echo "----"
+		elif [ -e "$out/out/xml/${line#not ok - xml-valid-}" ]; then :; fi
+		echo "$line"
+		;;
+	esac
+done < "$out/results.txt"
+
+if [ $((npass + nfail + nskip)) -eq 0 ] || [ "$qrc" -ne 0 ] && [ $nfail -eq 0 ]; then
+	echo "not ok - qemu: exit status $qrc, no failures seen; last console lines:"
+	tail -n 20 "$log" | sed 's/^/| /'
+	nfail=$((nfail + 1))
+fi
+for f in "$out"/out/xml/*.errors; do
+	[ -e "$f" ] || continue
+	echo "---- $(basename "$f" .errors) ----"
+	head -n 20 "$f"
+done
+
+echo "lab: guest ran $((end - boot))s, whole run $((end - start))s; initramfs $(du -k "$LAB_INITRD" | cut -f1) KiB" >&2
+if [ $nskip -gt 0 ]; then
+	echo "lab: $npass passed, $nfail failed, $nskip skipped"
+else
+	echo "lab: $npass passed, $nfail failed"
+fi
+[ $nfail -eq 0 ]

@@ -1,0 +1,78 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# mtty as a mediated-device parent: types with available instances, an instance made and removed.
+
+MTTY=/sys/class/mdev_bus/mtty
+TYPES=$MTTY/mdev_supported_types
+
+mdev_parent_name() {
+	hdjson /tmp/mdev-list.json list -J
+	list_by_path /tmp/mdev-list.json "$MTTY"
+}
+
+# types_agree: every type in sysfs is in the parent's mdev_types with the same values
+types_agree() {
+	parent=$(mdev_parent_name)
+	hdjson /tmp/parent.json show "$parent" --json
+	want=$(for t in $TYPES/*; do
+		echo "${t##*/} $(cat $t/device_api) $(cat $t/available_instances) $(cat $t/name 2>/dev/null | tr ' ' _)"
+	done | sort)
+	got=$(jqf -r 'deep("mdev_types")[] | "\(.id|s) \(.device_api|s) \(.available_instances|s) \(.name|s|gsub(" "; "_"))"' /tmp/parent.json | sort)
+	if [ "$got" != "$want" ]; then
+		echo "hostdev:"; echo "$got"; echo "sysfs:"; echo "$want"
+		fail "mdev_types of $parent differ from $TYPES"
+	fi
+	echo "# $parent: $(echo "$want" | tr '\n' ';')"
+}
+
+UUID=$(cat /proc/sys/kernel/random/uuid)
+BEFORE=
+
+create_mdev() {
+	echo "$UUID" > $TYPES/mtty-2/create || fail "writing $UUID to mtty-2/create failed"
+	wait_for 10 test -e /sys/bus/mdev/devices/$UUID || fail "/sys/bus/mdev/devices/$UUID did not appear"
+}
+
+mdev_listed() {
+	parent=$(mdev_parent_name)
+	name=$(mdev_name "$UUID")
+	got=$(jqf -r --arg n "$name" '[dev_by("name"; $n)[] | "\(.cap|s) \(.parent|s)"] | join(",")' /tmp/mdev-list.json)
+	[ "$got" = "mdev $parent" ] || fail "$name: cap/parent '$got', want 'mdev $parent'"
+	hdjson /tmp/mdev.json show "$UUID" --json
+	d=/sys/bus/mdev/devices/$UUID
+	want="$name mdev $(link_name $d/mdev_type) $UUID $(link_name $d/iommu_group)"
+	got=$(jqf -r '"\(.name|s) " + (cap("mdev") | "\(.type|s) \(.mdev_type|bare|s) \(.uuid|s) \(.iommu_group|bare|s)")' /tmp/mdev.json)
+	[ "$got" = "$want" ] || fail "show $UUID: '$got', sysfs '$want'"
+	hdjson /tmp/mdev2.json show "$name" --json
+	cmp -s /tmp/mdev.json /tmp/mdev2.json || fail "show by name and by UUID differ"
+}
+
+available_dropped() {
+	now=$(cat $TYPES/mtty-2/available_instances)
+	[ "$now" = $((BEFORE - 1)) ] || fail "sysfs: mtty-2 available went $BEFORE -> $now"
+	types_agree > /dev/null
+}
+
+remove_mdev() {
+	echo 1 > /sys/bus/mdev/devices/$UUID/remove || fail "writing 1 to remove failed"
+	wait_for 10 sh -c "! test -e /sys/bus/mdev/devices/$UUID" || fail "$UUID is still there"
+}
+
+mdev_gone() {
+	hdjson /tmp/mdev-list.json list -J
+	got=$(jqf -r --arg n "$(mdev_name "$UUID")" 'dev_by("name"; $n) | length' /tmp/mdev-list.json)
+	[ "$got" = 0 ] || fail "hostdev still lists $(mdev_name "$UUID")"
+	[ "$(cat $TYPES/mtty-2/available_instances)" = "$BEFORE" ] || fail "sysfs: available did not come back to $BEFORE"
+	types_agree > /dev/null
+}
+
+check mdev-parent-types types_agree
+BEFORE=$(cat $TYPES/mtty-2/available_instances 2>/dev/null || echo 0)
+if check setup-mdev-create create_mdev; then
+	check mdev-instance mdev_listed
+	check mdev-available-drops available_dropped
+	check mdev-iommu-groups iommu_groups
+	record_state mdev
+	if check setup-mdev-remove remove_mdev; then
+		check mdev-instance-gone mdev_gone
+	fi
+fi
