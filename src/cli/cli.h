@@ -5,6 +5,7 @@
 #include <stdbool.h>
 
 #include "hostdev/hostdev.h"
+#include "util/macro.h"
 
 struct verb {
         const char *name;
