@@ -129,6 +129,7 @@ struct hd_cap_net {
 
 struct hd_cap_scsi_host {
         unsigned host;
+        bool host_unknown; /* a vHBA creation document: the kernel has not numbered it yet */
         int unique_id; /* -1 unknown */
         bool is_fc_host;
         char *wwnn, *wwpn, *fabric_wwn; /* hex without 0x, as libvirt prints them */
@@ -194,7 +195,7 @@ struct hd_cap_vdpa {
 
 struct hd_cap_ccw {
         unsigned cssid, ssid, devno;
-        char *channel_dev_addr; /* css only */
+        char *channel_dev_addr; /* css only: "0.0.0815" (cssid.ssid.devno), as in dev_busid */
         struct hd_mdev_type *mdev_types; /* css and ap_matrix */
         size_t n_mdev_types;
 };
@@ -239,6 +240,12 @@ struct hd_device {
         char *subsystem;   /* "pci", "usb", "net" ... */
         char *devtype;     /* DEVTYPE from uevent, may be NULL */
         char *parent_name; /* NULL only for "computer" */
+        /*
+         * A vHBA creation document may name its parent HBA by its port and
+         * node names or by its fabric instead: <parent wwnn= wwpn=/> or
+         * <parent fabric_wwn=/> (hex without 0x). NULL otherwise.
+         */
+        char *parent_wwnn, *parent_wwpn, *parent_fabric_wwn;
         char *driver;      /* bound driver, NULL if none */
         struct hd_devnode *devnodes;
         size_t n_devnodes;

@@ -133,6 +133,9 @@ void hd_device_free(struct hd_device *d) {
         free(d->subsystem);
         free(d->devtype);
         free(d->parent_name);
+        free(d->parent_wwnn);
+        free(d->parent_wwpn);
+        free(d->parent_fabric_wwn);
         free(d->driver);
         free(d);
 }
