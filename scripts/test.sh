@@ -60,13 +60,24 @@ else
         step_fail "ASan build"
 fi
 
+# System checks print one "ok - NAME" / "not ok - NAME: why" line per check.
 for t in tests/system/*.sh; do
         [ -e "$t" ] || continue
         log "$t"
-        if HOSTDEV="$top/build-ci/hostdev" bash "$t"; then
-                passed=$((passed + 1))
-        else
-                step_fail "$t"
+        HOSTDEV="$top/build-ci/hostdev" bash "$t" >/tmp/hostdev-system.log 2>&1
+        rc=$?
+        grep -E '^(not )?ok - ' /tmp/hostdev-system.log | grep -v '^ok - ' || true
+        p=$(grep -c '^ok - ' /tmp/hostdev-system.log)
+        f=$(grep -c '^not ok - ' /tmp/hostdev-system.log)
+        echo "$p passed, $f failed in $t" | sed 's/^/   /'
+        passed=$((passed + p))
+        failed=$((failed + f))
+        if [ "$rc" != 0 ]; then
+                failures+=("$t")
+                if [ "$f" = 0 ]; then
+                        tail -20 /tmp/hostdev-system.log
+                        failed=$((failed + 1))
+                fi
         fi
 done
 

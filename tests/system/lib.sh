@@ -1,0 +1,28 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Helpers for the system checks: each check prints "ok - NAME" or "not ok - NAME: why".
+HOSTDEV=${HOSTDEV:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/build/hostdev}
+DATA=$(cd "$(dirname "${BASH_SOURCE[0]}")/../data" && pwd)
+nfail=0
+
+ok() { echo "ok - $1"; }
+notok() { echo "not ok - $1: $2"; nfail=$((nfail + 1)); }
+
+# expect_fail NAME EXPECTED_EXIT PATTERN CMD...: the command fails with that exit code and its
+# error names what PATTERN says.
+expect_fail() {
+        local name=$1 code=$2 pat=$3 out rc
+        shift 3
+        out=$("$@" 2>&1)
+        rc=$?
+        if [ "$rc" != "$code" ]; then
+                notok "$name" "exit $rc, wanted $code; output: $out"
+        elif ! grep -qE -- "$pat" <<<"$out"; then
+                notok "$name" "message '$out' does not match /$pat/"
+        else
+                ok "$name"
+        fi
+}
+
+finish() {
+        [ "$nfail" = 0 ]
+}
