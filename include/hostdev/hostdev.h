@@ -6,3 +6,4 @@
 #include "hostdev/device.h"
 #include "hostdev/format.h"
 #include "hostdev/inventory.h"
+#include "hostdev/record.h"

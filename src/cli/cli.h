@@ -22,3 +22,4 @@ int cli_usage_error(const char *verb, const char *fmt, ...) __attribute__((forma
 int verb_list(struct hd_context *ctx, int argc, char **argv);
 int verb_show(struct hd_context *ctx, int argc, char **argv);
 int verb_iommu(struct hd_context *ctx, int argc, char **argv);
+int verb_record(struct hd_context *ctx, int argc, char **argv);

@@ -13,6 +13,7 @@ static const struct verb verbs[] = {
         { "list", "list the host's devices, as a table, a tree or JSON", verb_list },
         { "show", "everything about one device, as text, libvirt XML or JSON", verb_show },
         { "iommu", "IOMMU groups, their members, and whether each can go to a guest", verb_iommu },
+        { "record", "copy the sysfs files hostdev reads, for --sysroot and bug reports", verb_record },
 };
 
 static void usage(FILE *f) {

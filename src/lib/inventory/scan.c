@@ -60,19 +60,14 @@ static int scan_entry(struct hd_context *ctx, struct hd_inventory *inv, const ch
 
 static int scan_dir(struct hd_context *ctx, struct hd_inventory *inv, const char *dir) {
         _cleanup_closedir_ DIR *dh = NULL;
-        _cleanup_close_ int fd = -1;
         struct dirent *de;
         int r;
 
-        r = sysfs_open_dir(ctx, dir, &fd);
+        r = sysfs_opendir(ctx, dir, &dh);
         if (r == -ENOENT || r == -ENOTDIR)
                 return 0; /* this kernel has no such bus or class */
         if (r < 0)
                 return r;
-        dh = fdopendir(fd);
-        if (!dh)
-                return -errno;
-        fd = -1;
         while ((de = readdir(dh))) {
                 if (de->d_name[0] == '.')
                         continue;

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "recorder.h"
 #include "sysfs.h"
 #include "util/strutil.h"
 
@@ -19,6 +20,7 @@ static const char *rel(const char *path) {
 }
 
 int sysfs_open_dir(struct hd_context *ctx, const char *path, int *ret_fd) {
+        recorder_note(ctx->root_fd, rel(path), REC_DIR);
         int fd = openat(ctx->root_fd, rel(path), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (fd < 0)
                 return -errno;
@@ -27,6 +29,7 @@ int sysfs_open_dir(struct hd_context *ctx, const char *path, int *ret_fd) {
 }
 
 int sysfs_open_dir_at(int dirfd, const char *name, int *ret_fd) {
+        recorder_note(dirfd, name, REC_DIR);
         int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (fd < 0)
                 return -errno;
@@ -35,8 +38,11 @@ int sysfs_open_dir_at(int dirfd, const char *name, int *ret_fd) {
 }
 
 int sysfs_opendir_at(int dirfd, const char *name, DIR **ret_dir) {
-        int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        int fd;
         DIR *d;
+
+        recorder_note(dirfd, name, REC_LIST);
+        fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (fd < 0)
                 return -errno;
         d = fdopendir(fd);
@@ -49,11 +55,20 @@ int sysfs_opendir_at(int dirfd, const char *name, DIR **ret_dir) {
         return 0;
 }
 
+int sysfs_opendir(struct hd_context *ctx, const char *path, DIR **ret_dir) {
+        return sysfs_opendir_at(ctx->root_fd, rel(path), ret_dir);
+}
+
 bool sysfs_exists_at(int dirfd, const char *name) {
-        return faccessat(dirfd, name, F_OK, AT_SYMLINK_NOFOLLOW) == 0;
+        struct stat st;
+        if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+                return false;
+        recorder_note(dirfd, name, S_ISLNK(st.st_mode) ? REC_LINK : REC_FILE);
+        return true;
 }
 
 int sysfs_read_at(int dirfd, const char *name, char **ret) {
+        recorder_note(dirfd, name, REC_FILE);
         _cleanup_close_ int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY);
         _cleanup_free_ char *buf = NULL;
         size_t len = 0, cap = 4096;
@@ -127,7 +142,10 @@ int sysfs_read_int_at(int dirfd, const char *name, int *ret) {
 
 int sysfs_readlink_at(int dirfd, const char *name, char **ret) {
         char buf[PATH_MAX];
-        ssize_t n = readlinkat(dirfd, name, buf, sizeof(buf) - 1);
+        ssize_t n;
+
+        recorder_note(dirfd, name, REC_LINK);
+        n = readlinkat(dirfd, name, buf, sizeof(buf) - 1);
         if (n < 0)
                 return -errno;
         buf[n] = 0;

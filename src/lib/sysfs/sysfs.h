@@ -19,6 +19,8 @@
 int sysfs_open_dir(struct hd_context *ctx, const char *path, int *ret_fd);
 /* Open a sub-directory of DIRFD (NAME may contain '/', never leaves the root through links). */
 int sysfs_open_dir_at(int dirfd, const char *name, int *ret_fd);
+/* List a folder by absolute path (for readdir). */
+int sysfs_opendir(struct hd_context *ctx, const char *path, DIR **ret_dir);
 /* fdopendir() on a new handle of NAME below DIRFD; "." lists DIRFD itself. */
 int sysfs_opendir_at(int dirfd, const char *name, DIR **ret_dir);
 

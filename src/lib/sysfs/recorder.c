@@ -1,0 +1,292 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Notes every path the sysfs layer touches, so `hostdev record` copies exactly those. */
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "recorder.h"
+#include "sysfs.h"
+#include "util/hashmap.h"
+#include "util/strutil.h"
+
+/* What a recording may contain: the kernel's trees hostdev reads, and udev's device database. */
+static const char *const allowed_prefixes[] = { "/sys/", "/run/udev/data/", NULL };
+
+struct recorder {
+        struct hashmap *seen; /* "K/path" -> non-NULL, to note each path once */
+        char **notes;         /* "K/path", K the recorder_kind as a digit */
+        size_t n, cap;
+        char *root_path;      /* the root prefix as the kernel names it, "" for "/" */
+};
+
+static __thread struct recorder *active;
+
+int recorder_new(struct recorder **ret) {
+        struct recorder *r = calloc(1, sizeof(*r));
+        if (!r || !(r->seen = hashmap_new(4096))) {
+                free(r);
+                return -ENOMEM;
+        }
+        *ret = r;
+        return 0;
+}
+
+void recorder_free(struct recorder *r) {
+        if (!r)
+                return;
+        for (size_t i = 0; i < r->n; i++)
+                free(r->notes[i]);
+        free(r->notes);
+        hashmap_free(r->seen);
+        free(r->root_path);
+        free(r);
+}
+
+static char *fd_path(int fd) {
+        char link[64], buf[PATH_MAX];
+        ssize_t n;
+        snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+        n = readlink(link, buf, sizeof(buf) - 1);
+        if (n < 0)
+                return NULL;
+        buf[n] = 0;
+        return strdup(buf);
+}
+
+void recorder_activate(struct recorder *r, int root_fd) {
+        char *p = fd_path(root_fd);
+        free(r->root_path);
+        r->root_path = p && streq(p, "/") ? strdup("") : p;
+        if (p && streq(p, "/"))
+                free(p);
+        active = r;
+}
+
+void recorder_deactivate(void) {
+        active = NULL;
+}
+
+void recorder_note(int dirfd, const char *name, enum recorder_kind kind) {
+        struct recorder *r = active;
+        _cleanup_free_ char *dir = NULL, *full = NULL, *norm = NULL;
+        const char *rel;
+        char *note;
+
+        if (!r || !r->root_path)
+                return;
+        dir = fd_path(dirfd);
+        if (!dir)
+                return;
+        rel = startswith(dir, r->root_path);
+        if (!rel)
+                return;
+        full = strdupf("%s/%s", *rel ? rel : "", name);
+        if (!full || path_normalize(full, &norm) < 0)
+                return;
+        note = strdupf("%d%s", (int)kind, norm);
+        if (!note)
+                return;
+        if (hashmap_get(r->seen, note)) {
+                free(note);
+                return;
+        }
+        if (r->n == r->cap) {
+                size_t ncap = r->cap ? r->cap * 2 : 1024;
+                char **nn = realloc(r->notes, ncap * sizeof(char *));
+                if (!nn) {
+                        free(note);
+                        return;
+                }
+                r->notes = nn;
+                r->cap = ncap;
+        }
+        r->notes[r->n++] = note;
+        (void)hashmap_put(r->seen, note, note);
+}
+
+static bool path_allowed(const char *p) {
+        for (size_t i = 0; allowed_prefixes[i]; i++)
+                if (startswith(p, allowed_prefixes[i]) || streq(p, "/sys"))
+                        return true;
+        return false;
+}
+
+/* mkdir -p of PATH (relative, below DEST_FD). */
+static int mkdir_p(int dest_fd, const char *path) {
+        _cleanup_free_ char *p = strdup(path);
+        if (!p)
+                return -ENOMEM;
+        for (char *s = p;; s++) {
+                if (*s == '/' || *s == 0) {
+                        char save = *s;
+                        *s = 0;
+                        if (*p && mkdirat(dest_fd, p, 0755) < 0 && errno != EEXIST)
+                                return -errno;
+                        *s = save;
+                        if (!save)
+                                break;
+                }
+        }
+        return 0;
+}
+
+static int copy_link(int root_fd, int dest_fd, const char *rel, char **ret_target) {
+        _cleanup_free_ char *target = NULL, *dir = NULL;
+        int r = sysfs_readlink_at(root_fd, rel, &target);
+        if (r < 0)
+                return r;
+        dir = path_dirname(rel);
+        if (!dir || mkdir_p(dest_fd, dir) < 0)
+                return -ENOMEM;
+        if (symlinkat(target, dest_fd, rel) < 0 && errno != EEXIST)
+                return -errno;
+        if (ret_target)
+                *ret_target = TAKE_PTR(target);
+        return 0;
+}
+
+/*
+ * Walk PATH from the root: every link on the way is copied as a link (and
+ * followed only while its target stays inside an allowed tree); returns the
+ * path with links resolved, or NULL when it leaves the allowed trees.
+ */
+static char *copy_links_on_the_way(int root_fd, int dest_fd, const char *path) {
+        _cleanup_free_ char *cur = strdup(path);
+        for (int hops = 0; cur && hops < 40; hops++) {
+                bool changed = false;
+                for (char *s = cur + 1;; s++) {
+                        if (*s == '/' || *s == 0) {
+                                char save = *s;
+                                struct stat st;
+                                *s = 0;
+                                if (fstatat(root_fd, cur + 1, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+                                    S_ISLNK(st.st_mode)) {
+                                        _cleanup_free_ char *target = NULL, *dir = NULL, *joined = NULL;
+                                        char *norm = NULL;
+                                        if (copy_link(root_fd, dest_fd, cur + 1, &target) < 0)
+                                                return NULL;
+                                        dir = path_dirname(cur);
+                                        *s = save;
+                                        if (!dir)
+                                                return NULL;
+                                        /* S is at the '/' before the rest of the path, or at its end. */
+                                        joined = target[0] == '/' ? strdupf("%s%s", target, s)
+                                                                  : strdupf("%s/%s%s", dir, target, s);
+                                        if (!joined || path_normalize(joined, &norm) < 0 || !path_allowed(norm)) {
+                                                free(norm);
+                                                return NULL; /* never follow a link out of sysfs */
+                                        }
+                                        free(cur);
+                                        cur = norm;
+                                        changed = true;
+                                        break;
+                                }
+                                *s = save;
+                                if (!save)
+                                        break;
+                        }
+                }
+                if (!changed)
+                        return TAKE_PTR(cur);
+        }
+        return NULL;
+}
+
+static int copy_file(int root_fd, int dest_fd, const char *rel) {
+        _cleanup_close_ int in = openat(root_fd, rel, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+        _cleanup_close_ int out = -1;
+        _cleanup_free_ char *dir = NULL;
+        char buf[65536];
+        ssize_t n;
+
+        struct stat st;
+
+        if (in < 0)
+                return 0; /* unreadable or gone: the replay will find it absent, as hostdev did */
+        if (fstat(in, &st) == 0 && S_ISDIR(st.st_mode))
+                return mkdir_p(dest_fd, rel); /* an existence check on a folder */
+        n = read(in, buf, sizeof(buf));
+        if (n < 0)
+                return 0;
+        dir = path_dirname(rel);
+        if (!dir || mkdir_p(dest_fd, dir) < 0)
+                return -ENOMEM;
+        out = openat(dest_fd, rel, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        if (out < 0)
+                return -errno;
+        if (write(out, buf, (size_t)n) != n)
+                return -EIO;
+        return 0;
+}
+
+static int copy_listing(int root_fd, int dest_fd, const char *rel) {
+        _cleanup_closedir_ DIR *d = NULL;
+        struct dirent *de;
+        int r = sysfs_opendir_at(root_fd, rel, &d);
+        if (r < 0)
+                return 0;
+        r = mkdir_p(dest_fd, rel);
+        if (r < 0)
+                return r;
+        while ((de = readdir(d))) {
+                _cleanup_free_ char *child = NULL;
+                if (de->d_name[0] == '.')
+                        continue;
+                child = strdupf("%s/%s", rel, de->d_name);
+                if (!child)
+                        return -ENOMEM;
+                if (de->d_type == DT_LNK)
+                        r = copy_link(root_fd, dest_fd, child, NULL);
+                else if (de->d_type == DT_DIR)
+                        r = mkdir_p(dest_fd, child);
+                else
+                        r = 0;
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+int recorder_copy(struct recorder *r, int root_fd, int dest_fd) {
+        for (size_t i = 0; i < r->n; i++) {
+                enum recorder_kind kind = (enum recorder_kind)(r->notes[i][0] - '0');
+                const char *path = r->notes[i] + 1;
+                _cleanup_free_ char *real = NULL;
+                int k = 0;
+
+                if (!path_allowed(path))
+                        continue;
+                if (kind == REC_LINK) {
+                        /* The link itself, after the links on the way to its folder. */
+                        _cleanup_free_ char *dir = path_dirname(path), *rdir = NULL, *lp = NULL;
+                        rdir = dir ? copy_links_on_the_way(root_fd, dest_fd, dir) : NULL;
+                        if (!rdir)
+                                continue;
+                        lp = strdupf("%s/%s", rdir, path_basename(path));
+                        if (lp)
+                                (void)copy_link(root_fd, dest_fd, lp + 1, NULL);
+                        continue;
+                }
+                real = copy_links_on_the_way(root_fd, dest_fd, path);
+                if (!real || !path_allowed(real))
+                        continue;
+                switch (kind) {
+                case REC_FILE:
+                        k = copy_file(root_fd, dest_fd, real + 1);
+                        break;
+                case REC_DIR:
+                        k = mkdir_p(dest_fd, real + 1);
+                        break;
+                case REC_LIST:
+                        k = copy_listing(root_fd, dest_fd, real + 1);
+                        break;
+                default:
+                        break;
+                }
+                if (k < 0)
+                        return k;
+        }
+        return 0;
+}
