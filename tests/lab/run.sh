@@ -3,7 +3,7 @@
 # Runs the real-kernel lab: boots Debian's kernel under QEMU (TCG) with hostdev and the
 # scenarios, and turns the serial console into check results.
 #
-# usage: tests/lab/run.sh [options] [HOSTDEV_BINARY]      (default: build/hostdev)
+# usage: tests/lab/run.sh [options] [[--hostdev] HOSTDEV_BINARY]   (default: build/hostdev)
 #   --out DIR        console.log and received files go here (default: build/lab)
 #   --timeout SEC    the guest must print lab-done within this (default: 420)
 #   --only PAT[,PAT] run only scenarios whose name contains PAT (setup always runs)
@@ -28,6 +28,7 @@ binary=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--out) out=$2; shift ;;
+	--hostdev) binary=$2; shift ;;
 	--timeout) timeout=$2; shift ;;
 	--only) only=$2; shift ;;
 	--verbose|-v) verbose=1 ;;
@@ -170,16 +171,21 @@ if [ $((npass + nfail + nskip)) -eq 0 ]; then
 	echo "not ok - lab: no check ran"
 	nfail=$((nfail + 1))
 fi
+nerr=0
 for f in "$out"/out/xml/*.errors; do
 	[ -e "$f" ] || continue
-	echo "---- $(basename "$f" .errors) ----"
-	head -n 20 "$f"
+	nerr=$((nerr + 1))
+	if [ $nerr -le 5 ]; then
+		echo "---- virt-xml-validate $(basename "$f" .errors).xml ----"
+		head -n 10 "$f"
+	fi
 done
+[ $nerr -le 5 ] || echo "---- (and $((nerr - 5)) more invalid XML files: $out/out/xml/*.errors)"
 
 echo "lab: guest ran $((end - boot))s, whole run $((end - start))s; initramfs $(du -k "$LAB_INITRD" | cut -f1) KiB" >&2
 if [ $nskip -gt 0 ]; then
-	echo "lab: $npass passed, $nfail failed, $nskip skipped"
+	echo "$npass passed, $nfail failed, $nskip skipped"
 else
-	echo "lab: $npass passed, $nfail failed"
+	echo "$npass passed, $nfail failed"
 fi
 [ $nfail -eq 0 ]

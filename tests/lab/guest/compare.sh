@@ -4,15 +4,15 @@
 # Every PCI device in sysfs is listed once, with the kernel's ids, driver and group,
 # and hostdev lists no PCI device the kernel does not have.
 pci_inventory() {
-	hdjson /tmp/pci.json list -J -o name,cap,address,vendor,product,class,driver,iommu
+	hdlist /tmp/pci.json
 	n=0; bad=0; first=
 	for d in /sys/bus/pci/devices/*; do
 		a=${d##*/}
 		n=$((n + 1))
 		want="$(pci_name "$a") pci $(cat "$d/vendor") $(cat "$d/device") $(cat "$d/class") $(link_name "$d/driver") $(link_name "$d/iommu_group")"
-		got=$(jqf -r --arg a "$a" '[dev_by("address"; $a)[] | select(.cap == "pci")]
+		got=$(jqf '[dev_by("address"; $a)[] | select(.cap == "pci")]
 			| if length == 1 then .[0] | "\(.name|s) \(.cap|s) \(.vendor|lc|s) \(.product|lc|s) \(.class|lc|s) \(.driver|s) \(.iommu|s)"
-			  else "\(length) entries" end' /tmp/pci.json)
+			  else "\(length) entries" end' --arg a "$a" /tmp/pci.json)
 		if [ "$got" != "$want" ]; then
 			bad=$((bad + 1))
 			echo "$a hostdev: $got"
@@ -32,7 +32,7 @@ iommu_groups() {
 	want=$(for g in /sys/kernel/iommu_groups/*; do
 		echo "${g##*/}: $(ls "$g/devices" | sort | tr '\n' ' ')"
 	done | sort -n)
-	got=$(jqf -r '.groups[] | "\(.number|s): \([.members[] | (.address // .uuid // .name // "?")] | sort | map(. + " ") | add // "")"' /tmp/iommu.json | sort -n)
+	got=$(jqf '.groups[] | "\(.number|s): \([.members[] | (.address // .uuid // .name // "?")] | sort | map(. + " ") | add // "")"' /tmp/iommu.json | sort -n)
 	if [ "$got" != "$want" ]; then
 		echo "hostdev:"; echo "$got"; echo "sysfs:"; echo "$want"
 		fail "IOMMU groups differ ($(echo "$got" | wc -l) from hostdev, $(echo "$want" | wc -l) in sysfs)"
@@ -41,12 +41,12 @@ iommu_groups() {
 		[ -e "/sys/bus/pci/devices/${d##*/}" ] || continue
 		echo "${d##*/} $(cat "$d/class") $(link_name "$d/driver")"
 	done | sort)
-	got=$(jqf -r '.groups[].members[] | select(.address != null) | "\(.address) \(.class|lc|s) \(.driver|s)"' /tmp/iommu.json | sort)
+	got=$(jqf '.groups[].members[] | select(.address != null and (.address | test(":"))) | "\(.address) \(.class|lc|s) \(.driver|s)"' /tmp/iommu.json | sort)
 	if [ "$got" != "$want" ]; then
 		echo "hostdev:"; echo "$got"; echo "sysfs:"; echo "$want"
 		fail "IOMMU group members' class or driver differ"
 	fi
-	bad=$(jqf -r '[.groups[] | select((.viable | type) != "boolean")] | length' /tmp/iommu.json)
+	bad=$(jqf '[.groups[] | select((.viable | type) != "boolean")] | length' /tmp/iommu.json)
 	[ "$bad" = 0 ] || fail "$bad groups without a boolean viable"
 	echo "$(echo "$want" | wc -l) group members agree"
 }
@@ -65,7 +65,7 @@ pci_of() {
 # list_by_path FILE SYSFSDIR: the name hostdev gives the device at that sysfs path
 list_by_path() {
 	_p=$(readlink -f "$2")
-	_n=$(jqf -r --arg p "$_p" '[dev_by("path"; $p)[] | .name] | join(" ")' "$1")
+	_n=$(jqf '[dev_by("path"; $p)[] | .name] | join(" ")' --arg p "$_p" "$1")
 	[ -n "$_n" ] || { echo "hostdev lists no device with path $_p" >&2; return 1; }
 	case $_n in *" "*) echo "hostdev lists several devices with path $_p: $_n" >&2; return 1 ;; esac
 	echo "$_n"

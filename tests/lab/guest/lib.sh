@@ -35,7 +35,8 @@ lab_wanted() {   # setup scenarios (00-*) always run; lab.only=PAT,PAT selects o
 
 # check NAME CMD [ARG...]: runs CMD (a function or program) with errexit in a
 # subshell; exit 0 is ok, 77 is a skip, anything else a failure whose reason is
-# the last line CMD printed.
+# the last line CMD printed. ash does not carry errexit into $(...): functions
+# meant for $(...) return their failures themselves.
 check() {
 	_name=$1; shift
 	_out=$( (set -e; "$@") 2>&1 )
@@ -100,8 +101,12 @@ hdjson() {
 	jq -e . "$_f" > /dev/null 2>&1 || { head -c 400 "$_f" | sed 's/^/# /'; echo; fail "hostdev $*: output is not JSON"; }
 }
 
-# jqf FILTER [ARGS...]: jq with the helpers in /lab/hd.jq
-jqf() { _flt=$1; shift; jq -L /lab "include \"hd\"; $_flt" "$@"; }
+# hdlist FILE: `hostdev list -J` with every column the scenarios compare
+LIST_COLS=name,cap,parent,path,driver,iommu,address,vendor,product,class,pf,vfs,maxvfs
+hdlist() { hdjson "$1" list -J -o "$LIST_COLS"; }
+
+# jqf FILTER [--arg N V]... FILE: jq -r with the helpers in /lab/hd.jq
+jqf() { _flt=$1; shift; jq -r -L /lab "include \"hd\"; $_flt" "$@"; }
 
 wait_for() {   # wait_for SECONDS CMD...: polls CMD every 0.1 s
 	_t=$(( $1 * 10 )); shift
@@ -135,7 +140,8 @@ emit_file() {
 lab_have_record() { hostdev record --help > /dev/null 2>&1; }
 
 # record_state NAME: hostdev record in this state, sent to the host as
-# record/NAME.tar.gz for tests/data/. A no-op (one skip) without the command.
+# record/NAME.tar.gz for tests/data/, and replayed with --sysroot, which must
+# describe the same devices as the live system. A skip without the command.
 record_state() {
 	if ! lab_have_record; then
 		skip "record-$1" "hostdev has no record command"
@@ -144,6 +150,18 @@ record_state() {
 	rm -rf "/tmp/rec-$1"
 	if check "record-$1" hd record "/tmp/rec-$1"; then
 		(cd /tmp && tar czf - "rec-$1") | emit_file "record/$1.tar.gz" base64
+		check "record-$1-replay" record_replay "$1"
+	fi
+}
+
+record_replay() {
+	hdlist /tmp/live.json
+	hdjson /tmp/replay.json --sysroot "/tmp/rec-$1" list -J -o "$LIST_COLS"
+	if ! cmp -s /tmp/live.json /tmp/replay.json; then
+		jq -c '.devices[]' /tmp/live.json > /tmp/live.lines
+		jq -c '.devices[]' /tmp/replay.json > /tmp/replay.lines
+		diff /tmp/live.lines /tmp/replay.lines | head -n 20
+		fail "hostdev --sysroot /tmp/rec-$1 list differs from the live list in $(diff /tmp/live.lines /tmp/replay.lines | grep -c '^[-+][^-+]') lines"
 	fi
 }
 

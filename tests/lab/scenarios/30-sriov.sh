@@ -19,10 +19,10 @@ vf_addrs() { for v in /sys/bus/pci/devices/$PF/virtfn*; do link_name "$v"; done 
 
 pf_lists_vfs() {
 	hdjson /tmp/pf.json show "$PF" --json
-	got=$(jqf -r 'deep("virt_functions") | (.addresses // []) | map(bare) | sort | join(" ")' /tmp/pf.json)
+	got=$(jqf 'deep("virt_functions") | (.addresses // []) | map(bare) | sort | join(" ")' /tmp/pf.json)
 	want=$(vf_addrs | tr '\n' ' ' | sed 's/ $//')
 	[ "$got" = "$want" ] || fail "PF $PF virt_functions: hostdev '$got', sysfs '$want'"
-	max=$(jqf -r 'deep("virt_functions") | .max_count | s' /tmp/pf.json)
+	max=$(jqf 'deep("virt_functions") | .max_count | s' /tmp/pf.json)
 	[ "$max" = "$(cat /sys/bus/pci/devices/$PF/sriov_totalvfs)" ] ||
 		fail "PF $PF virt_functions.max_count: hostdev $max, sriov_totalvfs $(cat /sys/bus/pci/devices/$PF/sriov_totalvfs)"
 }
@@ -31,21 +31,29 @@ vfs_know_pf() {
 	for vf in $(vf_addrs); do
 		[ "$(link_name /sys/bus/pci/devices/$vf/physfn)" = "$PF" ] || fail "sysfs: $vf/physfn is not $PF"
 		hdjson /tmp/vf.json show "$vf" --json
-		got=$(jqf -r 'deep("phys_function") | bare | s' /tmp/vf.json)
+		got=$(jqf 'deep("phys_function") | bare | s' /tmp/vf.json)
 		[ "$got" = "$PF" ] || fail "VF $vf phys_function: hostdev '$got', sysfs '$PF'"
-		got=$(jqf -r '.driver | s' /tmp/vf.json)
+		got=$(jqf '.driver | s' /tmp/vf.json)
 		[ "$got" = null ] || fail "VF $vf: hostdev says driver $got, but autoprobe was off"
 	done
 }
 
 vfs_listed() {
-	hdjson /tmp/list.json list -J
+	hdlist /tmp/list.json
+	pfname=$(pci_name "$PF")
 	for vf in $(vf_addrs); do
-		n=$(jqf -r --arg n "$(pci_name $vf)" '[dev_by("name"; $n)[] | .parent | s] | join(" ")' /tmp/list.json)
-		[ -n "$n" ] || fail "VF $vf is not in hostdev list"
-		# libvirt gives a VF the PF's parent (the bus it is on), not the PF
-		[ "$n" != null ] || fail "VF $vf has no parent"
+		got=$(jqf '[dev_by("name"; $n)[] | "\(.cap|s) \(.pf|s)"] | join(",")' --arg n "$(pci_name $vf)" /tmp/list.json)
+		[ -n "$got" ] || fail "VF $vf is not in hostdev list"
+		[ "$got" = "pci $PF" ] || fail "VF $vf: cap/pf '$got', want 'pci $PF'"
 	done
+	got=$(jqf 'dev_by("name"; $n)[0] | "\(.vfs|s) \(.maxvfs|s)"' --arg n "$pfname" /tmp/list.json)
+	want="$(cat /sys/bus/pci/devices/$PF/sriov_numvfs) $(cat /sys/bus/pci/devices/$PF/sriov_totalvfs)"
+	[ "$got" = "$want" ] || fail "PF $pfname: vfs/maxvfs '$got', sysfs '$want'"
+	# hostdev list --cap vf selects exactly the VFs
+	hdjson /tmp/vf.json list -J --cap vf -o name
+	got=$(jqf '[devs[].name] | sort | join(" ")' /tmp/vf.json)
+	want=$(for vf in $(vf_addrs); do pci_name $vf; done | sort | tr '\n' ' ' | sed 's/ $//')
+	[ "$got" = "$want" ] || fail "list --cap vf: '$got', want '$want'"
 }
 
 if check setup-sriov-vfs make_vfs; then

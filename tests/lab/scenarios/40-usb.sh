@@ -9,13 +9,13 @@ usb_name() { echo "usb_$(echo "$1" | tr -- '-.:' '___')"; }
 usb_matches() {
 	d=$1
 	sys=${d##*/}
-	hdjson /tmp/usb-list.json list -J
+	hdlist /tmp/usb-list.json
 	name=$(list_by_path /tmp/usb-list.json "$d")
 	[ "$name" = "$(usb_name "$sys")" ] || fail "$sys is named $name, want $(usb_name "$sys")"
-	cap=$(jqf -r --arg n "$name" 'dev_by("name"; $n)[0].cap | s' /tmp/usb-list.json)
+	cap=$(jqf 'dev_by("name"; $n)[0].cap | s' --arg n "$name" /tmp/usb-list.json)
 	[ "$cap" = usb_device ] || fail "$name: cap $cap, want usb_device"
 	hdjson /tmp/usb.json show "$name" --json
-	got=$(jqf -r 'cap("usb_device") | "\(.bus|s) \(.device|s) \(.vendor|bare|lc|s) \(.product|bare|lc|s)"' /tmp/usb.json)
+	got=$(jqf 'cap("usb_device") | "\(.bus|s) \(.device|s) \(.vendor|bare|lc|s) \(.product|bare|lc|s)"' /tmp/usb.json)
 	want="$(cat $d/busnum) $(cat $d/devnum) 0x0204 0x6025"
 	[ "$got" = "$want" ] || fail "$name: hostdev bus/device/vendor/product '$got', sysfs '$want'"
 	echo "# $name at $got"
@@ -28,7 +28,7 @@ usb_gadget_listed() {
 
 usb_interfaces_listed() {
 	d=$(gadget_dev) || fail "gadget 0204:6025 is not on the bus"
-	hdjson /tmp/usb-list.json list -J
+	hdlist /tmp/usb-list.json
 	parent=$(list_by_path /tmp/usb-list.json "$d")
 	n=0
 	for i in $d/${d##*/}:*; do
@@ -36,7 +36,7 @@ usb_interfaces_listed() {
 		n=$((n + 1))
 		name=$(list_by_path /tmp/usb-list.json "$i")
 		[ "$name" = "$(usb_name "${i##*/}")" ] || fail "${i##*/} is named $name, want $(usb_name "${i##*/}")"
-		got=$(jqf -r --arg n "$name" 'dev_by("name"; $n)[0] | "\(.cap|s) \(.parent|s)"' /tmp/usb-list.json)
+		got=$(jqf 'dev_by("name"; $n)[0] | "\(.cap|s) \(.parent|s)"' --arg n "$name" /tmp/usb-list.json)
 		[ "$got" = "usb $parent" ] || fail "$name: cap/parent '$got', want 'usb $parent'"
 	done
 	[ $n -gt 0 ] || fail "the gadget has no interfaces in sysfs"

@@ -5,20 +5,21 @@ SD_HOST=$(ls -d /sys/bus/pseudo/drivers/scsi_debug/adapter*/host* 2>/dev/null | 
 H=${SD_HOST##*/host}
 
 # entry NAME: "cap parent" from /tmp/scsi.json
-entry() { jqf -r --arg n "$1" '[dev_by("name"; $n)[] | "\(.cap|s) \(.parent|s)"] | join(",")' /tmp/scsi.json; }
+entry() { jqf '[dev_by("name"; $n)[] | "\(.cap|s) \(.parent|s)"] | join(",")' --arg n "$1" /tmp/scsi.json; }
 
 expect_entry() {   # expect_entry NAME CAP PARENT
-	got=$(entry "$1")
+	got=$(entry "$1") || fail "cannot read /tmp/scsi.json"
 	[ -n "$got" ] || fail "$1 is not in hostdev list"
 	[ "$got" = "$2 $3" ] || fail "$1: cap/parent '$got', want '$2 $3'"
 }
 
 scsi_host() {
 	[ -n "$H" ] || fail "no scsi_debug host in sysfs"
-	hdjson /tmp/scsi.json list -J
-	expect_entry scsi_host$H scsi_host "$(list_parent_name "$SD_HOST")"
+	hdlist /tmp/scsi.json
+	parent=$(list_parent_name "$SD_HOST") || fail "cannot read /tmp/scsi.json"
+	expect_entry scsi_host$H scsi_host "$parent"
 	hdjson /tmp/show.json show scsi_host$H --json
-	got=$(jqf -r 'cap("scsi_host") | .host | s' /tmp/show.json)
+	got=$(jqf 'cap("scsi_host") | .host | s' /tmp/show.json)
 	[ "$got" = "$H" ] || fail "scsi_host$H: host $got"
 }
 
@@ -26,14 +27,14 @@ scsi_host() {
 list_parent_name() {
 	p=$(readlink -f "$1")
 	while p=${p%/*}; [ -n "$p" ] && [ "$p" != /sys/devices ]; do
-		n=$(jqf -r --arg p "$p" '[dev_by("path"; $p)[] | .name] | .[0] // empty' /tmp/scsi.json)
+		n=$(jqf '[dev_by("path"; $p)[] | .name] | .[0] // empty' --arg p "$p" /tmp/scsi.json) || return 1
 		[ -z "$n" ] || { echo "$n"; return 0; }
 	done
 	echo computer
 }
 
 scsi_targets() {
-	hdjson /tmp/scsi.json list -J
+	hdlist /tmp/scsi.json
 	n=0
 	for t in /sys/bus/scsi/devices/target$H:*; do
 		[ -d "$t" ] || continue
@@ -46,7 +47,7 @@ scsi_targets() {
 }
 
 scsi_luns() {
-	hdjson /tmp/scsi.json list -J
+	hdlist /tmp/scsi.json
 	n=0
 	for l in /sys/bus/scsi/devices/$H:*:*:*; do
 		[ -d "$l" ] || continue
@@ -56,14 +57,14 @@ scsi_luns() {
 		name=scsi_$(echo "$hbtl" | tr ':' '_')
 		expect_entry "$name" scsi "scsi_target${h}_${b}_${t}"
 		hdjson /tmp/show.json show "$name" --json
-		got=$(jqf -r 'cap("scsi") | "\(.host|s) \(.bus|s) \(.target|s) \(.lun|s) \(.type_name|s)"' /tmp/show.json)
+		got=$(jqf 'cap("scsi") | "\(.host|s) \(.bus|s) \(.target|s) \(.lun|s) \(.type_name|s)"' /tmp/show.json)
 		[ "$got" = "$h $b $t $u disk" ] || fail "$name: host/bus/target/lun/type '$got', want '$h $b $t $u disk'"
 	done
 	[ $n = 4 ] || fail "sysfs has $n LUNs on host$H, want 4"
 }
 
 scsi_generic() {
-	hdjson /tmp/scsi.json list -J
+	hdlist /tmp/scsi.json
 	n=0
 	for l in /sys/bus/scsi/devices/$H:*:*:*; do
 		for g in $l/scsi_generic/sg*; do
@@ -72,7 +73,7 @@ scsi_generic() {
 			sg=${g##*/}
 			expect_entry "scsi_generic_$sg" scsi_generic "scsi_$(echo "${l##*/}" | tr ':' '_')"
 			hdjson /tmp/show.json show "scsi_generic_$sg" --json
-			got=$(jqf -r 'cap("scsi_generic") | .char | s' /tmp/show.json)
+			got=$(jqf 'cap("scsi_generic") | .char | s' /tmp/show.json)
 			[ "$got" = "/dev/$sg" ] || fail "scsi_generic_$sg: char $got, want /dev/$sg"
 		done
 	done
@@ -80,7 +81,7 @@ scsi_generic() {
 }
 
 scsi_block() {
-	hdjson /tmp/scsi.json list -J
+	hdlist /tmp/scsi.json
 	n=0
 	for l in /sys/bus/scsi/devices/$H:*:*:*; do
 		for b in $l/block/*; do

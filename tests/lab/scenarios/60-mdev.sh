@@ -5,18 +5,18 @@ MTTY=/sys/class/mdev_bus/mtty
 TYPES=$MTTY/mdev_supported_types
 
 mdev_parent_name() {
-	hdjson /tmp/mdev-list.json list -J
+	hdlist /tmp/mdev-list.json || return 1
 	list_by_path /tmp/mdev-list.json "$MTTY"
 }
 
 # types_agree: every type in sysfs is in the parent's mdev_types with the same values
 types_agree() {
-	parent=$(mdev_parent_name)
+	parent=$(mdev_parent_name) || fail "the mdev parent is not listed"
 	hdjson /tmp/parent.json show "$parent" --json
 	want=$(for t in $TYPES/*; do
 		echo "${t##*/} $(cat $t/device_api) $(cat $t/available_instances) $(cat $t/name 2>/dev/null | tr ' ' _)"
 	done | sort)
-	got=$(jqf -r 'deep("mdev_types")[] | "\(.id|s) \(.device_api|s) \(.available_instances|s) \(.name|s|gsub(" "; "_"))"' /tmp/parent.json | sort)
+	got=$(jqf 'deep("mdev_types")[] | "\(.id|s) \(.device_api|s) \(.available_instances|s) \(.name|s|gsub(" "; "_"))"' /tmp/parent.json | sort)
 	if [ "$got" != "$want" ]; then
 		echo "hostdev:"; echo "$got"; echo "sysfs:"; echo "$want"
 		fail "mdev_types of $parent differ from $TYPES"
@@ -33,14 +33,14 @@ create_mdev() {
 }
 
 mdev_listed() {
-	parent=$(mdev_parent_name)
+	parent=$(mdev_parent_name) || fail "the mdev parent is not listed"
 	name=$(mdev_name "$UUID")
-	got=$(jqf -r --arg n "$name" '[dev_by("name"; $n)[] | "\(.cap|s) \(.parent|s)"] | join(",")' /tmp/mdev-list.json)
+	got=$(jqf '[dev_by("name"; $n)[] | "\(.cap|s) \(.parent|s)"] | join(",")' --arg n "$name" /tmp/mdev-list.json)
 	[ "$got" = "mdev $parent" ] || fail "$name: cap/parent '$got', want 'mdev $parent'"
 	hdjson /tmp/mdev.json show "$UUID" --json
 	d=/sys/bus/mdev/devices/$UUID
 	want="$name mdev $(link_name $d/mdev_type) $UUID $(link_name $d/iommu_group)"
-	got=$(jqf -r '"\(.name|s) " + (cap("mdev") | "\(.type|s) \(.mdev_type|bare|s) \(.uuid|s) \(.iommu_group|bare|s)")' /tmp/mdev.json)
+	got=$(jqf '"\(.name|s) " + (cap("mdev") | "\(.type|s) \(.mdev_type|bare|s) \(.uuid|s) \(.iommu_group|bare|s)")' /tmp/mdev.json)
 	[ "$got" = "$want" ] || fail "show $UUID: '$got', sysfs '$want'"
 	hdjson /tmp/mdev2.json show "$name" --json
 	cmp -s /tmp/mdev.json /tmp/mdev2.json || fail "show by name and by UUID differ"
@@ -58,8 +58,8 @@ remove_mdev() {
 }
 
 mdev_gone() {
-	hdjson /tmp/mdev-list.json list -J
-	got=$(jqf -r --arg n "$(mdev_name "$UUID")" 'dev_by("name"; $n) | length' /tmp/mdev-list.json)
+	hdlist /tmp/mdev-list.json
+	got=$(jqf 'dev_by("name"; $n) | length' --arg n "$(mdev_name "$UUID")" /tmp/mdev-list.json)
 	[ "$got" = 0 ] || fail "hostdev still lists $(mdev_name "$UUID")"
 	[ "$(cat $TYPES/mtty-2/available_instances)" = "$BEFORE" ] || fail "sysfs: available did not come back to $BEFORE"
 	types_agree > /dev/null

@@ -6,7 +6,7 @@ XML_UUID=$(cat /proc/sys/kernel/random/uuid)
 echo "$XML_UUID" > /sys/class/mdev_bus/mtty/mdev_supported_types/mtty-1/create 2>/dev/null || true
 
 dump_xml() {
-	hdjson /tmp/xml-list.json list -J
+	hdlist /tmp/xml-list.json
 	n=0; bad=0
 	for name in $(jq -r '.devices[].name' /tmp/xml-list.json); do
 		n=$((n + 1))
