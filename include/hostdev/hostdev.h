@@ -6,4 +6,5 @@
 #include "hostdev/device.h"
 #include "hostdev/format.h"
 #include "hostdev/inventory.h"
+#include "hostdev/iommu.h"
 #include "hostdev/record.h"

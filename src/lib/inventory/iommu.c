@@ -1,0 +1,312 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* IOMMU groups from /sys/kernel/iommu_groups, and whether each can be given to VFIO as it is. */
+#include <stdio.h>
+#include <string.h>
+
+#include "hostdev/iommu.h"
+#include "iommu-internal.h"
+#include "probe.h"
+#include "sysfs/sysfs.h"
+
+/* Documentation/ABI/testing/sysfs-kernel-iommu_groups */
+#define GROUPS_DIR "/sys/kernel/iommu_groups"
+
+int pci_addr_compare(const void *a, const void *b) {
+        const struct hd_pci_addr *x = a, *y = b;
+        if (x->domain != y->domain)
+                return x->domain < y->domain ? -1 : 1;
+        if (x->bus != y->bus)
+                return x->bus < y->bus ? -1 : 1;
+        if (x->slot != y->slot)
+                return x->slot < y->slot ? -1 : 1;
+        return (int)x->function - (int)y->function;
+}
+
+static bool dir_has_entries(struct hd_context *ctx, const char *path) {
+        _cleanup_closedir_ DIR *dir = NULL;
+        _cleanup_close_ int fd = -1;
+        struct dirent *de;
+
+        if (sysfs_open_dir(ctx, path, &fd) < 0 || sysfs_opendir_at(fd, ".", &dir) < 0)
+                return false;
+        while ((de = readdir(dir)))
+                if (de->d_name[0] != '.')
+                        return true;
+        return false;
+}
+
+bool hd_iommu_enabled(struct hd_context *ctx) {
+        /* Documentation/ABI/testing/sysfs-class-iommu: one entry per IOMMU unit. */
+        return dir_has_entries(ctx, GROUPS_DIR) || dir_has_entries(ctx, "/sys/class/iommu");
+}
+
+/* The names in GROUP's devices/ folder, as an open listing. */
+static int open_group_devices(struct hd_context *ctx, int group, int *ret_fd, DIR **ret_dir) {
+        char path[64];
+        _cleanup_close_ int fd = -1;
+        int r;
+
+        snprintf(path, sizeof(path), GROUPS_DIR "/%d/devices", group);
+        r = sysfs_open_dir(ctx, path, &fd);
+        if (r < 0)
+                return r == -ENOTDIR ? -ENOENT : r;
+        r = sysfs_opendir_at(fd, ".", ret_dir);
+        if (r < 0)
+                return r;
+        *ret_fd = TAKE_FD(fd);
+        return 0;
+}
+
+int iommu_group_addresses(struct hd_context *ctx, int group, struct hd_pci_addr **ret,
+                          size_t *ret_n) {
+        _cleanup_closedir_ DIR *dir = NULL;
+        _cleanup_close_ int fd = -1;
+        _cleanup_free_ struct hd_pci_addr *v = NULL;
+        struct dirent *de;
+        size_t n = 0;
+        int r;
+
+        r = open_group_devices(ctx, group, &fd, &dir);
+        if (r < 0)
+                return r;
+        while ((de = readdir(dir))) {
+                struct hd_pci_addr a, *nv;
+                /* Non-PCI members (platform devices behind an SMMU) are not addresses. */
+                if (hd_pci_addr_parse(de->d_name, &a) < 0)
+                        continue;
+                nv = realloc(v, (n + 1) * sizeof(*nv));
+                if (!nv)
+                        return -ENOMEM;
+                v = nv;
+                v[n++] = a;
+        }
+        qsort(v, n, sizeof(*v), pci_addr_compare);
+        *ret = TAKE_PTR(v);
+        *ret_n = n;
+        return 0;
+}
+
+/*
+ * A member's class from its uevent (one read), its driver from the link.
+ * Documentation/ABI/testing/sysfs-bus-pci: class; the driver link is the
+ * driver core's.
+ */
+static int read_member(int groupfd, const char *name, struct hd_iommu_member *m) {
+        _cleanup_free_ char *uevent = NULL;
+        _cleanup_close_ int fd = -1;
+        const char *v;
+        uint64_t u;
+        int r;
+
+        r = sysfs_open_dir_at(groupfd, name, &fd);
+        if (r < 0)
+                return r;
+        if (sysfs_read_at(fd, "uevent", &uevent) >= 0 && (v = strstr(uevent, "PCI_CLASS=")) &&
+            (v == uevent || v[-1] == '\n'))
+                m->class_code = (uint32_t)strtoul(v + strlen("PCI_CLASS="), NULL, 16);
+        else if (sysfs_read_u64_at(fd, "class", 0, &u) >= 0)
+                m->class_code = (uint32_t)u;
+        r = sysfs_link_name_at(fd, "driver", &m->driver);
+        if (r == -ENOMEM)
+                return r;
+        switch (m->class_code >> 8) {
+        case 0x0604:
+        case 0x0607:
+        case 0x0609:
+                m->is_bridge = true;
+                break;
+        default:
+                break;
+        }
+        return 0;
+}
+
+/*
+ * Drivers that leave DMA to VFIO: vfio-pci and its vendor variants
+ * (mlx5_vfio_pci ...), and pci-stub, which the kernel lets VFIO claim
+ * around (driver_managed_dma).
+ */
+static bool driver_leaves_dma(const char *drv) {
+        size_t n;
+        if (!drv || streq(drv, "vfio-pci") || streq(drv, "pci-stub"))
+                return true;
+        n = strlen(drv);
+        return n > 9 && streq(drv + n - 9, "_vfio_pci");
+}
+
+static int judge(struct hd_iommu_group *g) {
+        for (size_t i = 0; i < g->n_members; i++) {
+                const struct hd_iommu_member *m = &g->members[i];
+                char buf[20];
+                /* Bridges (root ports among them) stay with pcieport; VFIO does not need them. */
+                if (m->is_bridge || driver_leaves_dma(m->driver))
+                        continue;
+                g->viable = false;
+                g->reason = strdupf("%s is bound to %s; detach it too (hostdev detach --group) or unbind it",
+                                    hd_pci_addr_format(&m->addr, buf), m->driver);
+                return g->reason ? 0 : -ENOMEM;
+        }
+        g->viable = true;
+        return 0;
+}
+
+static void group_done(struct hd_iommu_group *g) {
+        for (size_t i = 0; i < g->n_members; i++)
+                free(g->members[i].driver);
+        free(g->members);
+        free(g->reason);
+}
+
+static int cmp_member(const void *a, const void *b) {
+        return pci_addr_compare(&((const struct hd_iommu_member *)a)->addr,
+                                &((const struct hd_iommu_member *)b)->addr);
+}
+
+static int group_load(struct hd_context *ctx, int number, struct hd_iommu_group *g) {
+        _cleanup_closedir_ DIR *dir = NULL;
+        _cleanup_close_ int fd = -1;
+        struct dirent *de;
+        int r;
+
+        *g = (struct hd_iommu_group){ .number = number };
+        r = open_group_devices(ctx, number, &fd, &dir);
+        if (r < 0)
+                return r;
+        while ((de = readdir(dir))) {
+                struct hd_iommu_member m = { 0 }, *nm;
+                if (hd_pci_addr_parse(de->d_name, &m.addr) < 0)
+                        continue;
+                r = read_member(fd, de->d_name, &m);
+                if (r == -ENOMEM)
+                        goto fail;
+                if (r < 0)
+                        continue; /* gone since the listing */
+                nm = realloc(g->members, (g->n_members + 1) * sizeof(*nm));
+                if (!nm) {
+                        free(m.driver);
+                        r = -ENOMEM;
+                        goto fail;
+                }
+                g->members = nm;
+                g->members[g->n_members++] = m;
+        }
+        qsort(g->members, g->n_members, sizeof(*g->members), cmp_member);
+        r = judge(g);
+        if (r >= 0)
+                return 0;
+fail:
+        group_done(g);
+        return r;
+}
+
+static int cmp_group(const void *a, const void *b) {
+        int x = ((const struct hd_iommu_group *)a)->number, y = ((const struct hd_iommu_group *)b)->number;
+        return x < y ? -1 : x > y;
+}
+
+int hd_iommu_groups(struct hd_context *ctx, struct hd_iommu_group **ret_groups, size_t *ret_n) {
+        _cleanup_closedir_ DIR *dir = NULL;
+        _cleanup_close_ int fd = -1;
+        struct hd_iommu_group *v = NULL;
+        struct dirent *de;
+        size_t n = 0;
+        int r;
+
+        r = sysfs_open_dir(ctx, GROUPS_DIR, &fd);
+        if (r == -ENOENT || r == -ENOTDIR) {
+                *ret_groups = NULL;
+                *ret_n = 0;
+                return 0;
+        }
+        if (r >= 0)
+                r = sysfs_opendir_at(fd, ".", &dir);
+        if (r < 0)
+                return hd_error(ctx, r, "reading %s: %s", GROUPS_DIR, strerror(-r));
+        while ((de = readdir(dir))) {
+                struct hd_iommu_group *nv;
+                char *end;
+                long num = strtol(de->d_name, &end, 10);
+
+                if (de->d_name[0] == '.' || *end || end == de->d_name || num < 0 || num > INT32_MAX)
+                        continue;
+                nv = realloc(v, (n + 1) * sizeof(*nv));
+                if (!nv) {
+                        r = -ENOMEM;
+                        goto fail;
+                }
+                v = nv;
+                r = group_load(ctx, (int)num, &v[n]);
+                if (r == -ENOMEM)
+                        goto fail;
+                if (r >= 0)
+                        n++;
+        }
+        qsort(v, n, sizeof(*v), cmp_group);
+        *ret_groups = v;
+        *ret_n = n;
+        return 0;
+fail:
+        hd_iommu_groups_free(v, n);
+        return r;
+}
+
+void hd_iommu_groups_free(struct hd_iommu_group *groups, size_t n) {
+        for (size_t i = 0; groups && i < n; i++)
+                group_done(&groups[i]);
+        free(groups);
+}
+
+int hd_iommu_group_get(struct hd_context *ctx, int number, struct hd_iommu_group **ret_group) {
+        struct hd_iommu_group *g = malloc(sizeof(*g));
+        int r;
+
+        if (!g)
+                return -ENOMEM;
+        r = number < 0 ? -ENOENT : group_load(ctx, number, g);
+        if (r < 0) {
+                free(g);
+                if (r == -ENOENT)
+                        return hd_error(ctx, r, "no IOMMU group %d; see 'hostdev iommu'", number);
+                return r;
+        }
+        *ret_group = g;
+        return 0;
+}
+
+void hd_iommu_group_free(struct hd_iommu_group *group) {
+        if (!group)
+                return;
+        group_done(group);
+        free(group);
+}
+
+int hd_iommu_group_of(struct hd_context *ctx, const struct hd_pci_addr *addr, int *ret_group) {
+        _cleanup_free_ char *path = NULL, *group = NULL;
+        _cleanup_close_ int fd = -1;
+        char buf[20], *end;
+        long n;
+        int r;
+
+        hd_pci_addr_format(addr, buf);
+        path = strdupf("/sys/bus/pci/devices/%s", buf);
+        if (!path)
+                return -ENOMEM;
+        r = sysfs_open_dir(ctx, path, &fd);
+        if (r == -ENOENT || r == -ENOTDIR)
+                return hd_error(ctx, -ENODEV, "no PCI device %s; see 'hostdev list --cap pci'", buf);
+        if (r < 0)
+                return hd_error(ctx, r, "%s: %s", path, strerror(-r));
+        r = sysfs_link_name_at(fd, "iommu_group", &group);
+        if (r == -ENOENT)
+                return hd_error(ctx, -ENOENT,
+                                "%s is in no IOMMU group: the IOMMU is off; turn on VT-d or AMD-Vi in the "
+                                "firmware settings and, on Intel, add intel_iommu=on to the kernel command line",
+                                buf);
+        if (r < 0)
+                return r == -ENOMEM ? r : hd_error(ctx, r, "%s/iommu_group: %s", path, strerror(-r));
+        n = strtol(group, &end, 10);
+        if (*end || end == group || n < 0 || n > INT32_MAX)
+                return hd_error(ctx, -EINVAL, "%s/iommu_group points to '%s', not a group number", path, group);
+        *ret_group = (int)n;
+        return 0;
+}
