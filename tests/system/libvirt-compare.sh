@@ -39,13 +39,9 @@ fi
 # Deliberate differences, each named (see doc/libvirt-differences.md):
 #  - net <feature>s come from an ethtool ioctl; hostdev reads sysfs only (and replays recordings).
 #  - a link speed the kernel reports as unknown (-1) libvirt prints as 4294967295; hostdev leaves it out.
-#  - without DMI, libvirt prints a zero UUID and an empty <firmware>; hostdev leaves out what it cannot read.
 normalize() {
         sed -e "/^ *<feature name='[^']*'\/>$/d" \
             -e "s| speed='4294967295'||" \
-            -e '/<uuid>00000000-0000-0000-0000-000000000000<\/uuid>/d' \
-            -e '/^ *<hardware>$/{N;/<\/hardware>/d}' \
-            -e '/^ *<firmware>$/{N;/<\/firmware>/d}' \
             -e '/^$/d'
 }
 

@@ -229,7 +229,7 @@ static void test_normalise(void **state) {
         (void)out2;
 }
 
-/* Built by hand, as the inventory builds them: what cannot be read is not printed. */
+/* Built by hand, as the inventory builds them: without DMI, the schema's mandatory <uuid> is the nil UUID. */
 static void test_print_absent(void **state) {
         struct hd_context *ctx = *state;
         _cleanup_(hd_device_freep) struct hd_device *d = calloc(1, sizeof(*d));
@@ -243,6 +243,11 @@ static void test_print_absent(void **state) {
         assert_string_equal(out, "<device>\n"
                                  "  <name>computer</name>\n"
                                  "  <capability type='system'>\n"
+                                 "    <hardware>\n"
+                                 "      <uuid>00000000-0000-0000-0000-000000000000</uuid>\n"
+                                 "    </hardware>\n"
+                                 "    <firmware>\n"
+                                 "    </firmware>\n"
                                  "  </capability>\n"
                                  "</device>\n");
 

@@ -14,27 +14,26 @@ static const char *const drm_types[] = {
 };
 
 /*
- * Without DMI (most VMs, many ARM boards) libvirt prints a zero UUID and an
- * empty <firmware>; we print what was read and nothing else
- * (doc/libvirt-differences.md).
+ * nodedev.rng requires <hardware> with a <uuid>. Without DMI (most VMs, many
+ * ARM boards) there is none to read, so, as libvirt does, the XML carries
+ * the nil UUID, RFC 4122's "no UUID"; the JSON and the model leave it out.
+ * <firmware> is printed even when empty, as libvirt does.
  */
+static const char nil_uuid[] = "00000000-0000-0000-0000-000000000000";
+
 static void print_system(struct xw *w, const struct hd_cap_system *s) {
         xw_elem(w, "product", s->product_name);
-        if (s->hw_vendor || s->hw_version || s->hw_serial || s->hw_uuid) {
-                xw_open(w, "<hardware>");
-                xw_elem(w, "vendor", s->hw_vendor);
-                xw_elem(w, "version", s->hw_version);
-                xw_elem(w, "serial", s->hw_serial);
-                xw_elem(w, "uuid", s->hw_uuid);
-                xw_close(w, "hardware");
-        }
-        if (s->fw_vendor || s->fw_version || s->fw_release_date) {
-                xw_open(w, "<firmware>");
-                xw_elem(w, "vendor", s->fw_vendor);
-                xw_elem(w, "version", s->fw_version);
-                xw_elem(w, "release_date", s->fw_release_date);
-                xw_close(w, "firmware");
-        }
+        xw_open(w, "<hardware>");
+        xw_elem(w, "vendor", s->hw_vendor);
+        xw_elem(w, "version", s->hw_version);
+        xw_elem(w, "serial", s->hw_serial);
+        xw_elem(w, "uuid", s->hw_uuid ? s->hw_uuid : nil_uuid);
+        xw_close(w, "hardware");
+        xw_open(w, "<firmware>");
+        xw_elem(w, "vendor", s->fw_vendor);
+        xw_elem(w, "version", s->fw_version);
+        xw_elem(w, "release_date", s->fw_release_date);
+        xw_close(w, "firmware");
 }
 
 /* USB ids without a name end in " />", with a space, unlike PCI's: libvirt's spelling. */
