@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Vendor and product names from the small id files in tests/data/ids (HOSTDEV_IDS_DIR). */
+/* Vendor and product names from the small databases in tests/data/ids (HOSTDEV_IDS_DIR, HOSTDEV_HWDB). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -89,12 +89,66 @@ static void test_no_files(void **state) {
         setenv("HOSTDEV_IDS_DIR", ids, 1);
 }
 
+static void with_env(const char *ids_dir, const char *hwdb, struct hd_context **ret) {
+        char path[600];
+        snprintf(path, sizeof(path), "%s/%s", ids, ids_dir);
+        setenv("HOSTDEV_IDS_DIR", path, 1);
+        snprintf(path, sizeof(path), "%s/%s", ids, hwdb);
+        setenv("HOSTDEV_HWDB", path, 1);
+        assert_int_equal(hd_context_new(ret), 0);
+}
+
+static void restore_env(struct hd_context *ctx) {
+        hd_context_free(ctx);
+        setenv("HOSTDEV_IDS_DIR", ids, 1);
+        unsetenv("HOSTDEV_HWDB");
+}
+
+static void test_hwdb_usb(void **state) {
+        struct hd_context *ctx;
+
+        /* Both databases: USB names come from the hwdb, as udev gives them to libvirt ... */
+        with_env(".", "hwdb/hwdb.bin", &ctx);
+        assert_name(hd_names_usb_vendor(ctx, 0x1d6b), "Linux Foundation");
+        assert_name(hd_names_usb_product(ctx, 0x1d6b, 0x0002), "2.0 root hub");
+        assert_name(hd_names_usb_product(ctx, 0x0204, 0x6026), "CBM1180 Flash drive controller");
+        /* ... and only from it: usb.ids knows 0204:6025, the hwdb does not. */
+        assert_name(hd_names_usb_product(ctx, 0x0204, 0x6025), NULL);
+        assert_name(hd_names_usb_vendor(ctx, 0x8086), NULL);
+        /* PCI names still come from pci.ids, which lacks 8086:29c1 (libpciaccess would too). */
+        assert_name(hd_names_pci_product(ctx, 0x8086, 0x29c1), NULL);
+        assert_name(hd_names_pci_product(ctx, 0x8086, 0x10d3), "82574L Gigabit Network Connection");
+        restore_env(ctx);
+}
+
+static void test_hwdb_pci(void **state) {
+        struct hd_context *ctx;
+
+        /* No pci.ids (hwdb/ has none): PCI names from the hwdb. */
+        with_env("hwdb", "hwdb/hwdb.bin", &ctx);
+        assert_name(hd_names_pci_vendor(ctx, 0x8086), "Intel Corporation");
+        assert_name(hd_names_pci_product(ctx, 0x8086, 0x29c1),
+                    "82G33/G31/P35/P31 Express PCI Express Root Port");
+        /* 8086:10d3 has only a subsystem entry there: no name for the device itself. */
+        assert_name(hd_names_pci_product(ctx, 0x8086, 0x10d3), NULL);
+        assert_name(hd_names_pci_vendor(ctx, 0x1af4), NULL);
+        restore_env(ctx);
+
+        /* An hwdb that cannot be opened: no names, no failure. */
+        with_env("hwdb", "hwdb/absent.bin", &ctx);
+        assert_name(hd_names_pci_vendor(ctx, 0x8086), NULL);
+        assert_name(hd_names_usb_vendor(ctx, 0x1d6b), NULL);
+        restore_env(ctx);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_pci),
                 cmocka_unit_test(test_usb),
                 cmocka_unit_test(test_reload),
                 cmocka_unit_test(test_no_files),
+                cmocka_unit_test(test_hwdb_usb),
+                cmocka_unit_test(test_hwdb_pci),
         };
         return cmocka_run_group_tests(tests, setup, teardown);
 }

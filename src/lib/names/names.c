@@ -20,9 +20,10 @@
  * other only when the first is not installed. A name that one database
  * lacks is left out rather than taken from the other, as libvirt does.
  *
- * HOSTDEV_IDS_DIR=DIR takes names only from DIR/pci.ids and DIR/usb.ids, so
- * tests do not depend on the host's databases. HOSTDEV_HWDB=FILE opens that
- * hwdb.bin instead of the system's (tests of the hwdb path, recorded hosts).
+ * HOSTDEV_IDS_DIR=DIR takes the ids files only from DIR and leaves the
+ * system's hwdb out, so tests do not depend on the host's databases.
+ * HOSTDEV_HWDB=FILE opens that hwdb.bin instead of the system's, even with
+ * HOSTDEV_IDS_DIR (tests of the hwdb path).
  */
 
 /* One ids file, parsed once: "vvvv" -> vendor name, "vvvvdddd" -> device name. */
@@ -191,13 +192,11 @@ static bool hwdb_available(struct hd_names *n) {
         if (n->hwdb_tried)
                 return n->hwdb != NULL;
         n->hwdb_tried = true;
-        if (!isempty(getenv("HOSTDEV_IDS_DIR")))
-                return false; /* tests ask for the ids files only */
         path = getenv("HOSTDEV_HWDB");
         if (!isempty(path)) {
                 if (sd_hwdb_new_from_path(path, &n->hwdb) < 0)
                         n->hwdb = NULL;
-        } else if (sd_hwdb_new(&n->hwdb) < 0)
+        } else if (isempty(getenv("HOSTDEV_IDS_DIR")) && sd_hwdb_new(&n->hwdb) < 0)
                 n->hwdb = NULL;
         return n->hwdb != NULL;
 }
