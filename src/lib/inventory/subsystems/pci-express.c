@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include "pci.h"
+#include "sysfs/recorder.h"
 #include "sysfs/sysfs.h"
 
 /* Offsets in the configuration space (PCI Local Bus 3.0, PCI Express Base 6.0 §7.5.3). */
@@ -41,13 +42,16 @@ static uint32_t cfg32(const struct config *c, size_t off) {
  * The standard 256 bytes of `config`, in one read
  * (Documentation/ABI/testing/sysfs-bus-pci: config; Documentation/PCI/sysfs-pci.rst).
  * Binary, so not through sysfs_read_at(), which returns text; still
- * relative to the device's folder below the root.
+ * relative to the device's folder below the root, and noted for
+ * `hostdev record` as the sysfs layer notes its own reads.
  */
 static int config_read(int dirfd, struct config *c) {
-        _cleanup_close_ int fd = openat(dirfd, "config", O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        _cleanup_close_ int fd = -1;
         struct stat st;
         ssize_t n;
 
+        recorder_note(dirfd, "config", REC_FILE);
+        fd = openat(dirfd, "config", O_RDONLY | O_CLOEXEC | O_NOCTTY);
         if (fd < 0)
                 return -errno;
         if (fstat(fd, &st) < 0)
@@ -170,25 +174,22 @@ static enum hd_pci_bridge_type bridge_of_header(unsigned header_type) {
  * link, with the port number from LNKCAP, unless the function is a root
  * complex integrated endpoint or event collector.
  *
- * The configuration space is read only for functions the kernel calls
- * Express (the link attributes exist) and for host bridges (class 0x0600,
- * the only other functions the kernel gives 4096 bytes, save PCI-X 2.0);
- * for the rest its size, from stat, is enough.
+ * The kernel shows the link attributes exactly for functions with the
+ * Express capability, so the configuration space is read only for those
+ * (for the port, which nothing else gives, and then the rest of the link
+ * from the same bytes); for the others the size of `config`, from stat,
+ * is all libvirt's rule needs.
  */
 int pci_fill_express(int dirfd, const struct pci_listing *ls, struct hd_cap_pci *p) {
         struct config c = { .size = -1 };
-        bool host_bridge = p->class_code >> 8 == 0x0600;
         int cap = -1;
 
         p->bridge = bridge_of_class(p->class_code);
-        if (!ls->config) {
-                p->is_express = ls->link_attrs;
-                if (ls->link_attrs)
-                        link_from_attrs(dirfd, p);
-                return 0;
-        }
-        if (ls->link_attrs || host_bridge) {
-                int r = config_read(dirfd, &c);
+        if (ls->config && ls->link_attrs) {
+                int r;
+                /* Only the attribute's presence was used (from the listing): a replay needs it too. */
+                recorder_note(dirfd, "max_link_speed", REC_FILE);
+                r = config_read(dirfd, &c);
                 if (r == -ENOMEM)
                         return r;
                 if (r >= 0) {
@@ -196,23 +197,24 @@ int pci_fill_express(int dirfd, const struct pci_listing *ls, struct hd_cap_pci 
                                 p->bridge = bridge_of_header(c.b[CFG_HEADER_TYPE]);
                         cap = find_express_cap(&c);
                 }
-        } else {
+        } else if (ls->config) {
                 struct stat st;
+                recorder_note(dirfd, "config", REC_FILE); /* a replay needs its size */
                 if (fstatat(dirfd, "config", &st, 0) >= 0)
                         c.size = st.st_size;
         }
 
-        if (cap > 0)
-                p->is_express = true;
-        else
-                p->is_express = ls->link_attrs || (c.size >= 0 && c.size != CFG_STD_SIZE);
+        p->is_express = cap > 0 || ls->link_attrs || (c.size >= 0 && c.size != CFG_STD_SIZE);
         if (!p->is_express)
                 return 0;
-        if (cap > 0 && (size_t)cap + EXP_LNKSTA + 2 <= c.len) {
-                unsigned type = (cfg16(&c, (size_t)cap + EXP_FLAGS) >> 4) & 0xf;
+        if (cap > 0) {
+                unsigned type;
+                if ((size_t)cap + EXP_LNKSTA + 2 > c.len)
+                        return 0;
+                type = (cfg16(&c, (size_t)cap + EXP_FLAGS) >> 4) & 0xf;
                 if (type != EXP_TYPE_RC_END && type != EXP_TYPE_RC_EC)
                         link_from_config(&c, cap, p);
-        } else if (cap < 0 && ls->link_attrs)
+        } else if (ls->link_attrs)
                 link_from_attrs(dirfd, p);
         return 0;
 }
