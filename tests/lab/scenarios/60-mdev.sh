@@ -4,14 +4,23 @@
 MTTY=/sys/class/mdev_bus/mtty
 TYPES=$MTTY/mdev_supported_types
 
+# The parent's name: as listed, or else as `show` finds it by its sysfs path.
 mdev_parent_name() {
 	hdlist /tmp/mdev-list.json || return 1
-	list_by_path /tmp/mdev-list.json "$MTTY"
+	list_by_path /tmp/mdev-list.json "$MTTY" 2>/dev/null && return 0
+	hd show "$(readlink -f $MTTY)" --json > /tmp/mdev-parent.json || return 1
+	jq -r .name /tmp/mdev-parent.json
+}
+
+mdev_parent_listed() {
+	hdjson /tmp/mdev-types.json list -J --cap mdev_types -o name,path
+	got=$(jqf '[devs[] | select(.path == $p) | .name] | join(" ")' --arg p "$(readlink -f $MTTY)" /tmp/mdev-types.json)
+	[ -n "$got" ] || fail "hostdev list --cap mdev_types does not list $(readlink -f $MTTY)"
 }
 
 # types_agree: every type in sysfs is in the parent's mdev_types with the same values
 types_agree() {
-	parent=$(mdev_parent_name) || fail "the mdev parent is not listed"
+	parent=$(mdev_parent_name) || fail "hostdev knows no device at $(readlink -f $MTTY)"
 	hdjson /tmp/parent.json show "$parent" --json
 	want=$(for t in $TYPES/*; do
 		echo "${t##*/} $(cat $t/device_api) $(cat $t/available_instances) $(cat $t/name 2>/dev/null | tr ' ' _)"
@@ -33,17 +42,25 @@ create_mdev() {
 }
 
 mdev_listed() {
-	parent=$(mdev_parent_name) || fail "the mdev parent is not listed"
 	name=$(mdev_name "$UUID")
-	got=$(jqf '[dev_by("name"; $n)[] | "\(.cap|s) \(.parent|s)"] | join(",")' --arg n "$name" /tmp/mdev-list.json)
-	[ "$got" = "mdev $parent" ] || fail "$name: cap/parent '$got', want 'mdev $parent'"
-	hdjson /tmp/mdev.json show "$UUID" --json
 	d=/sys/bus/mdev/devices/$UUID
+	hdjson /tmp/mdev.json show "$UUID" --json
 	want="$name mdev $(link_name $d/mdev_type) $UUID $(link_name $d/iommu_group)"
 	got=$(jqf '"\(.name|s) " + (cap("mdev") | "\(.type|s) \(.mdev_type|bare|s) \(.uuid|s) \(.iommu_group|bare|s)")' /tmp/mdev.json)
 	[ "$got" = "$want" ] || fail "show $UUID: '$got', sysfs '$want'"
+	hdlist /tmp/mdev-list.json
+	got=$(jqf '[dev_by("name"; $n)[] | "\(.cap|s) \(.address|s) \(.iommu|s)"] | join(",")' --arg n "$name" /tmp/mdev-list.json)
+	[ "$got" = "mdev $UUID $(link_name $d/iommu_group)" ] || fail "list: $name cap/address/iommu '$got', want 'mdev $UUID $(link_name $d/iommu_group)'"
 	hdjson /tmp/mdev2.json show "$name" --json
 	cmp -s /tmp/mdev.json /tmp/mdev2.json || fail "show by name and by UUID differ"
+}
+
+mdev_parent_is_mtty() {
+	parent=$(mdev_parent_name) || fail "hostdev knows no device at $(readlink -f $MTTY)"
+	name=$(mdev_name "$UUID")
+	hdlist /tmp/mdev-list.json
+	got=$(jqf 'dev_by("name"; $n)[0].parent | s' --arg n "$name" /tmp/mdev-list.json)
+	[ "$got" = "$parent" ] || fail "$name: parent '$got', want '$parent' (the mtty device)"
 }
 
 available_dropped() {
@@ -65,10 +82,12 @@ mdev_gone() {
 	types_agree > /dev/null
 }
 
+check mdev-parent-listed mdev_parent_listed
 check mdev-parent-types types_agree
 BEFORE=$(cat $TYPES/mtty-2/available_instances 2>/dev/null || echo 0)
 if check setup-mdev-create create_mdev; then
 	check mdev-instance mdev_listed
+	check mdev-instance-parent mdev_parent_is_mtty
 	check mdev-available-drops available_dropped
 	check mdev-iommu-groups iommu_groups
 	record_state mdev
