@@ -227,6 +227,11 @@ static void test_domain_10000(void **state) {
         assert_true(n->is_express);
         assert_link(&n->link_cap, -1, 16, 4);
         assert_link(&n->link_sta, -1, 8, 4);
+        /* SR-IOV capable with no VF enabled is still a PF. */
+        assert_true(n->is_sriov_pf);
+        assert_int_equal(n->max_vfs, 7);
+        assert_int_equal(n->n_virt_functions, 0);
+        assert_null(n->virt_functions);
 }
 
 static void test_multifunction_group(void **state) {

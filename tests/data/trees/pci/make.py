@@ -14,7 +14,8 @@
 #   00:0e.0  VMD controller, group 9; behind it PCI domain 0x10000:
 #     10000:e0:06.0  root port, port 6 16 GT/s x4
 #       10000:e1:00.0  NVMe with the 64 config bytes an unprivileged reader gets
-#                      (link from the *_link_* attributes), no IOMMU group
+#                      (link from the *_link_* attributes), no IOMMU group,
+#                      SR-IOV capable (sriov_totalvfs 7) with no VF enabled
 #   00:1f.0 / 1f.2 / 1f.3  ICH9 LPC (no driver), AHCI (vfio-pci), SMBus (i801_smbus), group 16
 #
 # Run it again after changing it: python3 tests/data/trees/pci/make.py
@@ -164,9 +165,11 @@ def main():
     rp = vmd + "/pci10000:e0/10000:e0:06.0"
     device(rp, "10000:e0:06.0", 0x8086, 0x464D, 0x060400, driver="pcieport", lnk=(4, 4, 4, 4),
            cfg=config(0x8086, 0x464D, 0x060400, header=1, size=4096, caps=[PM, express(4, 6, 4, 4, 4, 4)]))
-    device(rp + "/10000:e1:00.0", "10000:e1:00.0", 0x144D, 0xA808, 0x010802, driver="nvme",
+    nvme = device(rp + "/10000:e1:00.0", "10000:e1:00.0", 0x144D, 0xA808, 0x010802, driver="nvme",
            lnk=(4, 4, 3, 4),
            cfg=config(0x144D, 0xA808, 0x010802, size=4096, caps=[PM, MSI, express(0, 0, 4, 4, 3, 4)], length=64))
+    write(os.path.join(nvme, "sriov_totalvfs"), "7\n")  # SR-IOV capable, no VF enabled
+    write(os.path.join(nvme, "sriov_numvfs"), "0\n")
 
     device(R + "0000:00:1f.0", "0000:00:1f.0", 0x8086, 0x2918, 0x060100, group=16,
            cfg=config(0x8086, 0x2918, 0x060100, header=0x80, caps=[VENDOR]))
