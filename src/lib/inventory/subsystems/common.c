@@ -133,20 +133,15 @@ static int probe_matches(struct hd_context *ctx, const char *path, const char *s
 int lookup_by_name(struct hd_context *ctx, const char *spec, const char *prefix, const char *dir,
                    char **ret_path) {
         _cleanup_closedir_ DIR *dh = NULL;
-        _cleanup_close_ int fd = -1;
         struct dirent *de;
         size_t plen = strlen(prefix);
         int r;
 
         if (!strneq(spec, prefix, plen) || !spec[plen])
                 return -ENODEV;
-        r = sysfs_open_dir(ctx, dir, &fd);
+        r = sysfs_opendir(ctx, dir, &dh);
         if (r < 0)
                 return r == -ENOMEM ? r : -ENOENT;
-        dh = fdopendir(fd);
-        if (!dh)
-                return -errno;
-        fd = -1;
         while ((de = readdir(dh))) {
                 _cleanup_free_ char *m = NULL, *path = NULL;
                 size_t mlen;

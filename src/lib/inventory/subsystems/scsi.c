@@ -227,19 +227,14 @@ static bool wwn_equal(const char *attr, const char *want, size_t len) {
 static int lookup_wwn(struct hd_context *ctx, const char *spec, char **ret_path) {
         const char *comma = strchr(spec, ','), *wwnn, *wwpn;
         _cleanup_closedir_ DIR *dh = NULL;
-        _cleanup_close_ int fd = -1;
         size_t nlen, plen;
         struct dirent *de;
 
         if (!comma || !(wwnn = wwn_digits(spec, (size_t)(comma - spec), &nlen)) ||
             !(wwpn = wwn_digits(comma + 1, strlen(comma + 1), &plen)))
                 return -ENODEV;
-        if (sysfs_open_dir(ctx, FC_HOST_CLASS, &fd) < 0)
+        if (sysfs_opendir(ctx, FC_HOST_CLASS, &dh) < 0)
                 return -ENOENT;
-        dh = fdopendir(fd);
-        if (!dh)
-                return -errno;
-        fd = -1;
         while ((de = readdir(dh))) {
                 _cleanup_free_ char *dir = NULL, *nn = NULL, *pn = NULL;
                 unsigned host;

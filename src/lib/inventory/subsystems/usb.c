@@ -94,17 +94,12 @@ static bool parse_bus_dev(const char *spec, unsigned *bus, unsigned *dev) {
 /* The bus address changes on every replug; one listing of the bus finds today's device. */
 static int lookup_bus_dev(struct hd_context *ctx, unsigned bus, unsigned dev, char **ret_path) {
         _cleanup_closedir_ DIR *dh = NULL;
-        _cleanup_close_ int fd = -1;
         struct dirent *de;
         int r;
 
-        r = sysfs_open_dir(ctx, USB_DEVICES, &fd);
+        r = sysfs_opendir(ctx, USB_DEVICES, &dh);
         if (r < 0)
                 return r == -ENOMEM ? r : -ENOENT;
-        dh = fdopendir(fd);
-        if (!dh)
-                return -errno;
-        fd = -1;
         while ((de = readdir(dh))) {
                 _cleanup_close_ int dfd = -1;
                 unsigned b, n;
