@@ -135,6 +135,10 @@ static bool driver_leaves_dma(const char *drv) {
 }
 
 static int judge(struct hd_iommu_group *g) {
+        size_t endpoints = 0;
+
+        for (size_t i = 0; i < g->n_members; i++)
+                endpoints += !g->members[i].is_bridge;
         for (size_t i = 0; i < g->n_members; i++) {
                 const struct hd_iommu_member *m = &g->members[i];
                 char buf[20];
@@ -142,8 +146,14 @@ static int judge(struct hd_iommu_group *g) {
                 if (m->is_bridge || driver_leaves_dma(m->driver))
                         continue;
                 g->viable = false;
-                g->reason = strdupf("%s is bound to %s; detach it too (hostdev detach --group) or unbind it",
-                                    hd_pci_addr_format(&m->addr, buf), m->driver);
+                hd_pci_addr_format(&m->addr, buf);
+                /* Alone in its group, the member in the way is the device itself: no "too". */
+                if (endpoints == 1)
+                        g->reason = strdupf("%s is bound to %s; detach it (hostdev detach %s) or unbind it",
+                                            buf, m->driver, buf);
+                else
+                        g->reason = strdupf("%s is bound to %s; detach it too (hostdev detach --group) or unbind it",
+                                            buf, m->driver);
                 return g->reason ? 0 : -ENOMEM;
         }
         g->viable = true;
