@@ -276,9 +276,13 @@ int recorder_copy(struct recorder *r, int root_fd, int dest_fd) {
                 case REC_FILE:
                         k = copy_file(root_fd, dest_fd, real + 1);
                         break;
-                case REC_DIR:
-                        k = mkdir_p(dest_fd, real + 1);
+                case REC_DIR: {
+                        /* A folder hostdev failed to open must stay absent in the replay. */
+                        struct stat st;
+                        if (fstatat(root_fd, real + 1, &st, 0) == 0 && S_ISDIR(st.st_mode))
+                                k = mkdir_p(dest_fd, real + 1);
                         break;
+                }
                 case REC_LIST:
                         k = copy_listing(root_fd, dest_fd, real + 1);
                         break;

@@ -106,6 +106,34 @@ int sysfs_read_at(int dirfd, const char *name, char **ret) {
         return 0;
 }
 
+int sysfs_read_bytes_at(int dirfd, const char *name, void *buf, size_t size, size_t *ret_len,
+                        uint64_t *ret_file_size) {
+        _cleanup_close_ int fd = -1;
+        struct stat st;
+        ssize_t n;
+
+        recorder_note(dirfd, name, REC_FILE);
+        fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        if (fd < 0)
+                return -errno;
+        if (fstat(fd, &st) < 0)
+                return -errno;
+        do
+                n = pread(fd, buf, size, 0);
+        while (n < 0 && errno == EINTR);
+        if (n < 0)
+                return -errno;
+        *ret_len = (size_t)n;
+        if (ret_file_size)
+                *ret_file_size = (uint64_t)st.st_size;
+        return 0;
+}
+
+int sysfs_stat_at(int dirfd, const char *name, struct stat *ret) {
+        recorder_note(dirfd, name, REC_FILE);
+        return fstatat(dirfd, name, ret, 0) < 0 ? -errno : 0;
+}
+
 int sysfs_read(struct hd_context *ctx, const char *path, char **ret) {
         return sysfs_read_at(ctx->root_fd, rel(path), ret);
 }

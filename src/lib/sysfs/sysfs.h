@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/stat.h>
 
 #include "context-internal.h"
 
@@ -29,6 +30,15 @@ bool sysfs_exists_at(int dirfd, const char *name);
 /* An attribute's text without the trailing newline. */
 int sysfs_read_at(int dirfd, const char *name, char **ret);
 int sysfs_read(struct hd_context *ctx, const char *path, char **ret);
+/*
+ * A binary attribute (`config`, `rom`): up to SIZE bytes from offset 0 into
+ * BUF; *RET_LEN is what was read (an unprivileged reader gets 64 bytes of a
+ * PCI config space), *RET_FILE_SIZE the attribute's size as stat reports it.
+ */
+int sysfs_read_bytes_at(int dirfd, const char *name, void *buf, size_t size, size_t *ret_len,
+                        uint64_t *ret_file_size);
+/* stat of NAME below DIRFD (links followed), noted for `hostdev record`. */
+int sysfs_stat_at(int dirfd, const char *name, struct stat *ret);
 /* An attribute as a number: BASE 0 accepts "0x" prefixes, 16 accepts bare hex. */
 int sysfs_read_u64_at(int dirfd, const char *name, int base, uint64_t *ret);
 int sysfs_read_int_at(int dirfd, const char *name, int *ret);

@@ -41,28 +41,13 @@ static uint32_t cfg32(const struct config *c, size_t off) {
 /*
  * The standard 256 bytes of `config`, in one read
  * (Documentation/ABI/testing/sysfs-bus-pci: config; Documentation/PCI/sysfs-pci.rst).
- * Binary, so not through sysfs_read_at(), which returns text; still
- * relative to the device's folder below the root, and noted for
- * `hostdev record` as the sysfs layer notes its own reads.
  */
 static int config_read(int dirfd, struct config *c) {
-        _cleanup_close_ int fd = -1;
-        struct stat st;
-        ssize_t n;
-
-        recorder_note(dirfd, "config", REC_FILE);
-        fd = openat(dirfd, "config", O_RDONLY | O_CLOEXEC | O_NOCTTY);
-        if (fd < 0)
-                return -errno;
-        if (fstat(fd, &st) < 0)
-                return -errno;
-        do
-                n = pread(fd, c->b, sizeof(c->b), 0);
-        while (n < 0 && errno == EINTR);
-        if (n < 0)
-                return -errno;
-        c->len = (size_t)n;
-        c->size = st.st_size;
+        uint64_t size;
+        int r = sysfs_read_bytes_at(dirfd, "config", c->b, sizeof(c->b), &c->len, &size);
+        if (r < 0)
+                return r;
+        c->size = (off_t)size;
         return 0;
 }
 
@@ -199,8 +184,7 @@ int pci_fill_express(int dirfd, const struct pci_listing *ls, struct hd_cap_pci 
                 }
         } else if (ls->config) {
                 struct stat st;
-                recorder_note(dirfd, "config", REC_FILE); /* a replay needs its size */
-                if (fstatat(dirfd, "config", &st, 0) >= 0)
+                if (sysfs_stat_at(dirfd, "config", &st) >= 0)
                         c.size = st.st_size;
         }
 
