@@ -79,7 +79,8 @@ void xml_print_pci(struct xw *w, const struct hd_cap_pci *p) {
                 print_address(w, &p->phys_function);
                 xw_close(w, "capability");
         }
-        if (p->is_sriov_pf) {
+        /* libvirt prints the PF capability only for a device that can have VFs. */
+        if (p->is_sriov_pf && (p->max_vfs > 0 || p->n_virt_functions > 0)) {
                 xw_begin(w);
                 xw_raw(w, "<capability type='virt_functions'");
                 if (p->max_vfs > 0)

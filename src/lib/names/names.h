@@ -1,5 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Vendor and product names: sd-hwdb first, then hwdata's pci.ids/usb.ids, else no name. */
+/*
+ * Vendor and product names, from the database libvirt uses for each bus, so
+ * names agree with virsh: hwdata's pci.ids for PCI (libvirt asks
+ * libpciaccess), sd-hwdb for USB (libvirt asks udev); the other database
+ * when that one is not installed; else no name.
+ */
 #pragma once
 
 #include "context-internal.h"
