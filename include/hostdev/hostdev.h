@@ -7,4 +7,5 @@
 #include "hostdev/format.h"
 #include "hostdev/inventory.h"
 #include "hostdev/iommu.h"
+#include "hostdev/manager.h"
 #include "hostdev/record.h"

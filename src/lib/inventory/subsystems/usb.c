@@ -39,11 +39,14 @@ static int probe_usb_device(struct hd_context *ctx, int dirfd, const struct hd_u
         if (!c)
                 return -ENOMEM;
         u = &c->usb_dev;
-        /* The kernel's uevent carries them as "BUSNUM=003"; the attributes are the same numbers. */
-        if (uevent_uint(ue, "BUSNUM", 10, &u->bus) < 0)
-                (void)attr_uint(dirfd, "busnum", 10, &u->bus);
-        if (uevent_uint(ue, "DEVNUM", 10, &u->device) < 0)
-                (void)attr_uint(dirfd, "devnum", 10, &u->device);
+        /*
+         * The attributes, which a BUS:DEVICE lookup reads too (so a recorded
+         * tree keeps them); the uevent's "BUSNUM=003" says the same.
+         */
+        if (attr_uint(dirfd, "busnum", 10, &u->bus) < 0)
+                (void)uevent_uint(ue, "BUSNUM", 10, &u->bus);
+        if (attr_uint(dirfd, "devnum", 10, &u->device) < 0)
+                (void)uevent_uint(ue, "DEVNUM", 10, &u->device);
         (void)attr_uint(dirfd, "idVendor", 16, &u->vendor.id);
         (void)attr_uint(dirfd, "idProduct", 16, &u->product.id);
         r = usb_name(dirfd, ue, "ID_VENDOR_FROM_DATABASE", hd_names_usb_vendor(ctx, u->vendor.id),

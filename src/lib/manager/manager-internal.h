@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* What the manager's files share: journaled writes, PCI moves between drivers, reports. */
+#pragma once
+
+#include "hostdev/manager.h"
+#include "pcidev.h"
+#include "store.h"
+
+/* One running operation: every sysfs write it makes is a journal step of OP_ID. */
+struct mop {
+        struct hd_context *ctx;
+        struct hd_store *s;
+        int64_t op_id;
+        bool store_failed; /* the last mop_write failed in the journal, not in sysfs */
+};
+
+/*
+ * Journal "write VALUE to PATH" (with UNDO, for a person), write it, end the
+ * step. A journal failure stops before the write: nothing is written that is
+ * not journaled first.
+ */
+int mop_write(struct mop *m, const char *path, const char *value, const char *undo);
+
+/*
+ * Move D to STUB: driver_override, unbind from its driver, drivers_probe,
+ * then check the driver link. Returns -EIO when the stub did not bind it.
+ * Does not undo: the caller calls pci_give_back.
+ */
+int pci_to_stub(struct mop *m, struct pci_dev *d, const char *stub);
+/*
+ * Bring D back from STUB, whatever state it is in: driver_override to
+ * OVERRIDE (NULL: cleared), unbind from a stub, drivers_probe when REPROBE,
+ * bind ORIG by name if the probe bound nothing. Success means D is on ORIG
+ * (or, with ORIG NULL, not on a stub). Idempotent: it looks before each write.
+ */
+int pci_give_back(struct mop *m, struct pci_dev *d, const char *stub, const char *orig,
+                  const char *override, bool reprobe);
+
+/* The "k=v" lines an operation keeps for its recovery. */
+char *pci_op_data(const char *stub, const char *orig, const char *override);
+
+/* Who has a record, for messages: "held by qemu:vm1 (UUID) since ...", "detached to vfio-pci by pid 4 (hostdev) since ...". */
+char *record_describe(const struct hd_active *r);
+
+/* Finish or undo open operations; the caller holds store_lock. */
+int recover_locked(struct hd_context *ctx, struct hd_store *s, struct hd_report *report);
+
+/* Start a changing operation: lock, open the store, recover. */
+int manager_begin(struct hd_context *ctx, int *ret_lock_fd, struct hd_store **ret_store);
+
+/* Reports. */
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct hd_report *, hd_report_free)
+struct hd_report *report_new(const char *subject);
+int report_add(struct hd_report *r, enum hd_report_status st, const char *topic, const char *remedy,
+               const char *fmt, ...) _printf_(5, 6);

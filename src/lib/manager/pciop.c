@@ -1,0 +1,246 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Journaled sysfs writes, and moving a PCI device to a stub driver and back. */
+#include <string.h>
+#include <time.h>
+
+#include "manager-internal.h"
+#include "sysfs/sysfs.h"
+#include "util/strutil.h"
+
+static bool streq_ptr(const char *a, const char *b) {
+        return a && b ? streq(a, b) : a == b;
+}
+
+/* The value as a person reads it in the journal: "\n" shows as \n. */
+static char *printable(const char *v) {
+        struct strbuf b = {};
+        for (const char *p = v; *p; p++)
+                if (*p == '\n')
+                        strbuf_append(&b, "\\n");
+                else
+                        strbuf_appendf(&b, "%c", *p);
+        if (!b.s)
+                strbuf_append(&b, "");
+        return strbuf_steal(&b);
+}
+
+int mop_write(struct mop *m, const char *path, const char *value, const char *undo) {
+        _cleanup_free_ char *pv = printable(value), *action = NULL;
+        int64_t step;
+        int r, r2;
+
+        if (!pv)
+                return -ENOMEM;
+        action = strdupf("write '%s' to %s", pv, path);
+        if (!action)
+                return -ENOMEM;
+        m->store_failed = false;
+        r = store_step_begin(m->s, m->op_id, action, undo, &step);
+        if (r < 0) {
+                m->store_failed = true;
+                return r;
+        }
+        r = sysfs_write(m->ctx, path, value);
+        r2 = store_step_end(m->s, step, r >= 0);
+        if (r < 0)
+                return r;
+        m->store_failed = r2 < 0;
+        return r2;
+}
+
+/* A failed write's message: whose write, what the kernel said, and what it means for root. */
+static int write_error(struct mop *m, const struct pci_dev *d, int r, const char *what) {
+        if (r == -ENOMEM || m->store_failed)
+                return r; /* the store's own message says it better */
+        if (r == -EACCES || r == -EPERM)
+                return hd_error(m->ctx, r, "%s: cannot %s: %s; changing drivers needs root", d->addr, what,
+                                strerror(-r));
+        return hd_error(m->ctx, r, "%s: cannot %s: the kernel said: %s", d->addr, what, strerror(-r));
+}
+
+static int set_override(struct mop *m, struct pci_dev *d, const char *value) {
+        _cleanup_free_ char *path = strdupf("%s/driver_override", d->bus_path);
+        _cleanup_free_ char *undo = strdupf("write '%s' to %s/driver_override",
+                                            d->override ? d->override : "\\n", d->bus_path);
+        int r;
+
+        if (!path || !undo)
+                return -ENOMEM;
+        /* Documentation/ABI/testing/sysfs-bus-pci driver_override: a lone newline clears it. */
+        r = mop_write(m, path, value ? value : "\n", undo);
+        if (r < 0)
+                return write_error(m, d, r, value ? "set driver_override" : "clear driver_override");
+        return pci_dev_refresh(d);
+}
+
+static int unbind(struct mop *m, struct pci_dev *d, const char *undo) {
+        _cleanup_free_ char *path = strdupf("/sys/bus/pci/drivers/%s/unbind", d->driver);
+        _cleanup_free_ char *what = strdupf("unbind it from %s", d->driver);
+        int r;
+
+        if (!path || !what)
+                return -ENOMEM;
+        /* Documentation/ABI/testing/sysfs-bus-pci: drivers/.../unbind takes the device's address. */
+        r = mop_write(m, path, d->addr, undo);
+        if (r < 0)
+                return write_error(m, d, r, what);
+        return pci_dev_refresh(d);
+}
+
+static int probe(struct mop *m, struct pci_dev *d, const char *undo) {
+        int r;
+        /* Documentation/ABI/testing/sysfs-bus-pci: drivers_probe binds the driver that matches now. */
+        r = mop_write(m, "/sys/bus/pci/drivers_probe", d->addr, undo);
+        if (r < 0)
+                return write_error(m, d, r, "probe a driver for it (drivers_probe)");
+        return pci_dev_refresh(d);
+}
+
+static int bind(struct mop *m, struct pci_dev *d, const char *driver, const char *undo) {
+        _cleanup_free_ char *path = strdupf("/sys/bus/pci/drivers/%s/bind", driver);
+        _cleanup_free_ char *what = strdupf("bind it to %s", driver);
+        int r;
+
+        if (!path || !what)
+                return -ENOMEM;
+        /* Documentation/ABI/testing/sysfs-bus-pci: drivers/.../bind takes the device's address. */
+        r = mop_write(m, path, d->addr, undo);
+        if (r < 0)
+                return write_error(m, d, r, what);
+        return pci_dev_refresh(d);
+}
+
+int pci_to_stub(struct mop *m, struct pci_dev *d, const char *stub) {
+        _cleanup_free_ char *undo = NULL;
+        int r;
+
+        r = pci_dev_refresh(d);
+        if (r < 0)
+                return r;
+        if (!streq_ptr(d->override, stub)) {
+                r = set_override(m, d, stub);
+                if (r < 0)
+                        return r;
+        }
+        if (d->driver && !streq(d->driver, stub)) {
+                undo = strdupf("clear driver_override, then bind it to %s again", d->driver);
+                if (!undo)
+                        return -ENOMEM;
+                r = unbind(m, d, undo);
+                if (r < 0)
+                        return r;
+        }
+        if (!d->driver) {
+                free(undo);
+                undo = strdupf("write '%s' to /sys/bus/pci/drivers/%s/unbind", d->addr, stub);
+                if (!undo)
+                        return -ENOMEM;
+                r = probe(m, d, undo);
+                if (r < 0)
+                        return r;
+        }
+        /* The probe reports success even when no driver took the device (its probe() failed). */
+        if (!streq_ptr(d->driver, stub))
+                return hd_error(m->ctx, -EIO,
+                                "%s: the kernel took the request but %s did not bind it (now on %s); see "
+                                "'dmesg' for why %s refused it",
+                                d->addr, stub, d->driver ? d->driver : "no driver", stub);
+        return 0;
+}
+
+int pci_give_back(struct mop *m, struct pci_dev *d, const char *stub, const char *orig,
+                  const char *override, bool reprobe) {
+        int r;
+
+        r = pci_dev_refresh(d);
+        if (r < 0)
+                return r;
+        if (!streq_ptr(d->override, override)) {
+                r = set_override(m, d, override);
+                if (r < 0)
+                        return r;
+        }
+        if (d->driver && !streq_ptr(d->driver, orig) &&
+            ((stub && streq(d->driver, stub)) || pci_driver_is_stub(d->driver))) {
+                _cleanup_free_ char *undo = strdupf("write '%s' to /sys/bus/pci/drivers_probe", d->addr);
+                if (!undo)
+                        return -ENOMEM;
+                r = unbind(m, d, undo);
+                if (r < 0)
+                        return r;
+        }
+        if (!d->driver && reprobe) {
+                _cleanup_free_ char *undo = strdupf("unbind it from whichever driver takes it");
+                if (!undo)
+                        return -ENOMEM;
+                r = probe(m, d, undo);
+                if (r < 0)
+                        return r;
+        }
+        /* The driver may not match by id (a new_id'd or override-only one): ask it by name. */
+        if (!d->driver && orig && pci_driver_exists(m->ctx, orig)) {
+                _cleanup_free_ char *undo = strdupf("write '%s' to /sys/bus/pci/drivers/%s/unbind", d->addr, orig);
+                if (!undo)
+                        return -ENOMEM;
+                r = bind(m, d, orig, undo);
+                if (r < 0)
+                        return r;
+        }
+        if (orig ? !streq_ptr(d->driver, orig) : pci_driver_is_stub(d->driver))
+                return hd_error(m->ctx, -EIO, "%s: %s did not take it back (now on %s); see 'dmesg'", d->addr,
+                                orig ? orig : "no host driver", d->driver ? d->driver : "no driver");
+        return 0;
+}
+
+char *pci_op_data(const char *stub, const char *orig, const char *override) {
+        return strdupf("stub=%s\norig=%s\noverride=%s\n", stub ? stub : "", orig ? orig : "",
+                       override ? override : "");
+}
+
+static char *since(int64_t t) {
+        char buf[64];
+        time_t tt = (time_t)t;
+        struct tm tm;
+        if (!localtime_r(&tt, &tm) || strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M:%S", &tm) == 0)
+                return strdup("?");
+        return strdup(buf);
+}
+
+char *record_describe(const struct hd_active *r) {
+        _cleanup_free_ char *when = since(r->created);
+        if (!when)
+                return NULL;
+        if (streq(r->state, "held"))
+                return strdupf("held by %s:%s%s%s%s since %s", r->owner_driver ? r->owner_driver : "?",
+                               r->owner_domain ? r->owner_domain : "?", r->owner_uuid ? " (" : "",
+                               r->owner_uuid ? r->owner_uuid : "", r->owner_uuid ? ")" : "", when);
+        if (streq(r->state, "detached"))
+                return strdupf("detached to %s by %s since %s", r->stub_driver ? r->stub_driver : "a stub",
+                               r->holder ? r->holder : "another process", when);
+        return strdupf("being changed by %s since %s", r->holder ? r->holder : "another process", when);
+}
+
+int manager_begin(struct hd_context *ctx, int *ret_lock_fd, struct hd_store **ret_store) {
+        _cleanup_close_ int fd = -1;
+        _cleanup_store_ struct hd_store *s = NULL;
+        int r;
+
+        r = store_lock(ctx, &fd);
+        if (r < 0)
+                return r;
+        r = store_open(ctx, 0, &s);
+        if (r < 0)
+                return r;
+        /*
+         * What an earlier process left open is put right before anything new
+         * starts. A device that cannot be put right stays 'busy' and refuses
+         * the next operation on it; the others go on.
+         */
+        r = recover_locked(ctx, s, NULL);
+        if (r == -ENOMEM)
+                return r;
+        hd_error_clear(ctx);
+        *ret_lock_fd = TAKE_FD(fd);
+        *ret_store = TAKE_PTR(s);
+        return 0;
+}

@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The state store: who holds which device, and the journal of sysfs writes, in SQLite. */
+#pragma once
+
+#include <sqlite3.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "context-internal.h"
+#include "hostdev/manager.h"
+
+/*
+ * One SQLite database, STATE_DIR/hostdev.db, shared by every process on the
+ * host (WAL, 10 s busy timeout, schema version in PRAGMA user_version).
+ *
+ *   devices  one row per device some operation took: UNIQUE(kind, key), so
+ *            two owners can never hold one device; state 'busy' while an
+ *            operation works on it (ops.id in op_id), then 'detached' or
+ *            'held'.
+ *   ops      one row per operation (detach, reattach, reset ...) with the
+ *            data its recovery needs ("k=v" lines) and its status: 'open'
+ *            until it ends 'done', 'undone' or 'failed'.
+ *   journal  the steps of an operation, each written 'pending' (what is
+ *            about to be done, how to undo it) before its sysfs write and
+ *            'done' or 'failed' after.
+ *
+ * Keys: pci "0000:01:00.0"; usb "BBB:DDD VVVV:PPPP" (bus, device, vendor,
+ * product, hex ids lower case); scsi "H:B:T:U"; mdev the UUID; net_vf the
+ * VF's PCI address.
+ */
+struct hd_store {
+        struct hd_context *ctx;
+        sqlite3 *db;
+        char *path;
+};
+
+enum store_open_flags {
+        STORE_NO_CREATE = 1 << 0, /* -ENOENT when there is no store yet (for readers) */
+};
+
+int store_open(struct hd_context *ctx, unsigned flags, struct hd_store **ret);
+struct hd_store *store_close(struct hd_store *s);
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct hd_store *, store_close)
+#define _cleanup_store_ _cleanup_(store_closep)
+
+/* The schema version this library writes. */
+int store_schema_version(void);
+
+/* BEGIN IMMEDIATE: the write lock now, so a check and the write after it cannot interleave. */
+int store_begin(struct hd_store *s);
+int store_commit(struct hd_store *s);
+void store_rollback(struct hd_store *s);
+
+/*
+ * The lock every changing operation holds for its whole run (flock on
+ * STATE_DIR/lock): while held, any open operation in the journal belongs to
+ * a process that is gone. Waits up to a minute. Returns the fd to close.
+ */
+int store_lock(struct hd_context *ctx, int *ret_fd);
+
+/* "pid 1234 (hostdev)": who this process is, for records and messages. */
+char *store_holder_self(void);
+
+/* Device rows. */
+int store_device_get(struct hd_store *s, const char *kind, const char *key, struct hd_active **ret,
+                     int64_t *ret_op_id);
+int store_device_list(struct hd_store *s, struct hd_active **ret, size_t *ret_n);
+/* Set state, owner, flags and drivers of an existing row; op_id 0 clears it. */
+int store_device_update(struct hd_store *s, const struct hd_active *r, int64_t op_id);
+int store_device_delete(struct hd_store *s, const char *kind, const char *key);
+/* Allocate a record with kind, key and state set. */
+struct hd_active *store_record_new(const char *kind, const char *key, const char *state);
+
+/*
+ * Start operation OP on a device that has no row: in one transaction, insert
+ * the device as 'busy' and the operation as 'open'. -EBUSY when a row exists;
+ * *ret_existing (when not NULL) then gets it, to name the holder.
+ */
+int store_claim(struct hd_store *s, const struct hd_active *r, const char *op, const char *data,
+                int64_t *ret_op_id, struct hd_active **ret_existing);
+/*
+ * Start operation OP on a device that has a row in state WANT_STATE: mark it
+ * 'busy'. -EBUSY (with *ret_existing) when it is in another state.
+ */
+int store_take(struct hd_store *s, const char *kind, const char *key, const char *want_state,
+               const char *op, const char *data, int64_t *ret_op_id,
+               struct hd_active **ret_existing);
+/* Start an operation that changes no record (a reset). */
+int store_op_begin(struct hd_store *s, const char *op, const char *kind, const char *key,
+                   const char *data, int64_t *ret_op_id);
+/* End it: status "done", "undone" or "failed". */
+int store_op_finish(struct hd_store *s, int64_t op_id, const char *status);
+
+struct store_op {
+        int64_t id;
+        char *op, *kind, *key, *data, *holder;
+        int64_t started;
+};
+/* Operations still open, oldest first. */
+int store_ops_open(struct hd_store *s, struct store_op **ret, size_t *ret_n);
+void store_ops_free(struct store_op *ops, size_t n);
+
+/*
+ * The journal: a step is recorded 'pending' before its sysfs write, then
+ * ended 'done' or 'failed'. ACTION and UNDO are for people reading the
+ * journal ("write 'vfio-pci' to /sys/bus/pci/devices/X/driver_override").
+ */
+int store_step_begin(struct hd_store *s, int64_t op_id, const char *action, const char *undo,
+                     int64_t *ret_step_id);
+int store_step_end(struct hd_store *s, int64_t step_id, bool ok);
+
+/* Forget operations that ended more than 30 days ago (their journal goes with them). */
+void store_prune(struct hd_store *s);
+
+/* "k=v" lines: the value of K as a new string, NULL (and 0) when absent or empty. */
+int data_get(const char *data, const char *k, char **ret);

@@ -1,0 +1,239 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The state store: created private, WAL, migrated once, one row per device whoever races for it. */
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "emu-test.h"
+#include "manager/store.h"
+
+static char dir[] = "/tmp/hostdev-test-store-XXXXXX";
+
+static struct hd_context *new_ctx(const char *sub) {
+        struct hd_context *ctx = NULL;
+        _cleanup_free_ char *p = strdupf("%s/%s", dir, sub);
+        assert_int_equal(hd_context_new(&ctx), 0);
+        assert_int_equal(hd_context_set_state_dir(ctx, p), 0);
+        return ctx;
+}
+
+static int setup(void **state) {
+        assert_non_null(mkdtemp(dir));
+        return 0;
+}
+
+static int rm_tree(const char *p) {
+        char *argv[] = { (char *)"rm", (char *)"-rf", (char *)p, NULL };
+        pid_t pid = fork();
+        int st;
+        if (pid == 0) {
+                execvp("rm", argv);
+                _exit(127);
+        }
+        return waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -1;
+}
+
+static int teardown(void **state) {
+        return rm_tree(dir);
+}
+
+static void test_open_private(void **state) {
+        struct hd_context *ctx = new_ctx("a/b/state");
+        struct hd_store *s = NULL;
+        _cleanup_free_ char *db = strdupf("%s/a/b/state/hostdev.db", dir);
+        struct stat st;
+        sqlite3_stmt *q;
+
+        assert_int_equal(store_open(ctx, STORE_NO_CREATE, &s), -ENOENT);
+        assert_int_equal(store_open(ctx, 0, &s), 0);
+        assert_int_equal(stat(hd_context_get_state_dir(ctx), &st), 0);
+        assert_int_equal(st.st_mode & 07777, 0700);
+        assert_int_equal(stat(db, &st), 0);
+        assert_int_equal(st.st_mode & 07777, 0600);
+        assert_int_equal(sqlite3_prepare_v2(s->db, "PRAGMA journal_mode", -1, &q, NULL), SQLITE_OK);
+        assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+        assert_string_equal((const char *)sqlite3_column_text(q, 0), "wal");
+        sqlite3_finalize(q);
+        assert_int_equal(sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &q, NULL), SQLITE_OK);
+        assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+        assert_int_equal(sqlite3_column_int(q, 0), store_schema_version());
+        sqlite3_finalize(q);
+        store_close(s);
+        /* Opening again migrates nothing and keeps the rows. */
+        assert_int_equal(store_open(ctx, STORE_NO_CREATE, &s), 0);
+        store_close(s);
+        hd_context_free(ctx);
+}
+
+static void test_newer_schema(void **state) {
+        struct hd_context *ctx = new_ctx("newer");
+        struct hd_store *s = NULL;
+
+        assert_int_equal(store_open(ctx, 0, &s), 0);
+        assert_int_equal(sqlite3_exec(s->db, "PRAGMA user_version = 999", NULL, NULL, NULL), SQLITE_OK);
+        store_close(s);
+        assert_int_equal(store_open(ctx, 0, &s), -EPROTO);
+        assert_non_null(strstr(hd_context_last_error(ctx), "schema 999"));
+        hd_context_free(ctx);
+}
+
+static void test_claim(void **state) {
+        struct hd_context *ctx = new_ctx("claim");
+        struct hd_store *s = NULL;
+        struct hd_active *rec = store_record_new("pci", "0000:01:00.0", "busy"), *got = NULL, *list = NULL;
+        int64_t op = 0, op2 = 0, owner_op = 0, step = 0;
+        struct store_op *ops = NULL;
+        size_t n = 0;
+        _cleanup_free_ char *me = store_holder_self(), *v = NULL;
+
+        assert_int_equal(store_open(ctx, 0, &s), 0);
+        rec->orig_driver = strdup("e1000e");
+        assert_int_equal(store_claim(s, rec, "pci-detach", "stub=vfio-pci\norig=e1000e\noverride=\n", &op, NULL), 0);
+        assert_true(op > 0);
+        /* A second claim names the first. */
+        assert_int_equal(store_claim(s, rec, "pci-detach", "", &op2, &got), -EBUSY);
+        assert_non_null(got);
+        assert_string_equal(got->holder, me);
+        assert_string_equal(got->state, "busy");
+        hd_active_free(got);
+        got = NULL;
+
+        assert_int_equal(store_ops_open(s, &ops, &n), 0);
+        assert_int_equal(n, 1);
+        assert_int_equal(ops[0].id, op);
+        assert_int_equal(data_get(ops[0].data, "orig", &v), 0);
+        assert_string_equal(v, "e1000e");
+        free(v);
+        assert_int_equal(data_get(ops[0].data, "override", &v), 0);
+        assert_null(v);
+        assert_int_equal(data_get(ops[0].data, "nosuch", &v), 0);
+        assert_null(v);
+        store_ops_free(ops, n);
+
+        assert_int_equal(store_step_begin(s, op, "write 'vfio-pci' to X", "write '\\n' to X", &step), 0);
+        assert_int_equal(store_step_end(s, step, true), 0);
+        assert_int_equal(store_step_begin(s, 12345, "x", "y", &step), -EIO);
+
+        free(rec->state);
+        rec->state = strdup("detached");
+        assert_int_equal(store_device_update(s, rec, 0), 0);
+        assert_int_equal(store_op_finish(s, op, "done"), 0);
+        assert_int_equal(store_ops_open(s, &ops, &n), 0);
+        assert_int_equal(n, 0);
+        store_ops_free(ops, n);
+        assert_int_equal(store_device_get(s, "pci", "0000:01:00.0", &got, &owner_op), 0);
+        assert_string_equal(got->state, "detached");
+        assert_string_equal(got->orig_driver, "e1000e");
+        assert_int_equal(owner_op, 0);
+        hd_active_free(got);
+
+        /* Take it for another operation, only from the state asked. */
+        assert_int_equal(store_take(s, "pci", "0000:01:00.0", "held", "pci-reattach", "", &op2, &got), -EBUSY);
+        assert_string_equal(got->state, "detached");
+        hd_active_free(got);
+        assert_int_equal(store_take(s, "pci", "0000:01:00.0", "detached", "pci-reattach", "", &op2, NULL), 0);
+        assert_int_equal(store_device_get(s, "pci", "0000:01:00.0", &got, &owner_op), 0);
+        assert_string_equal(got->state, "busy");
+        assert_int_equal(owner_op, op2);
+        hd_active_free(got);
+        store_close(s);
+
+        /* The public listing. */
+        assert_int_equal(hd_active_list(ctx, &list, &n), 0);
+        assert_int_equal(n, 1);
+        assert_string_equal(list[0].key, "0000:01:00.0");
+        hd_active_list_free(list, n);
+        assert_int_equal(hd_active_get(ctx, "pci", "0000:09:00.0", &got), -ENOENT);
+
+        assert_int_equal(store_open(ctx, 0, &s), 0);
+        assert_int_equal(store_device_delete(s, "pci", "0000:01:00.0"), 0);
+        assert_int_equal(store_device_get(s, "pci", "0000:01:00.0", &got, NULL), -ENOENT);
+        /* The schema refuses what is not a kind. */
+        free(rec->kind);
+        rec->kind = strdup("floppy");
+        assert_int_equal(store_claim(s, rec, "x", "", &op, NULL), -EINVAL);
+        hd_active_free(rec);
+        store_close(s);
+        hd_context_free(ctx);
+}
+
+/* Many processes claim one device at once: the database lets exactly one have it. */
+static void test_claim_race(void **state) {
+        enum { N = 8, ROUNDS = 5 };
+        for (int round = 0; round < ROUNDS; round++) {
+                _cleanup_free_ char *sub = strdupf("race%d", round);
+                struct hd_context *ctx = new_ctx(sub);
+                struct hd_store *s = NULL;
+                int wins = 0, losses = 0;
+                pid_t pids[N];
+
+                assert_int_equal(store_open(ctx, 0, &s), 0); /* created before the race */
+                store_close(s);
+                for (int i = 0; i < N; i++) {
+                        pids[i] = fork();
+                        assert_true(pids[i] >= 0);
+                        if (pids[i] == 0) {
+                                struct hd_store *cs = NULL;
+                                struct hd_active *rec = store_record_new("pci", "0000:02:00.0", "busy");
+                                int64_t op;
+                                int r = store_open(ctx, 0, &cs);
+                                if (r >= 0)
+                                        r = store_claim(cs, rec, "pci-detach", "", &op, NULL);
+                                _exit(r == 0 ? 0 : r == -EBUSY ? 1 : 2);
+                        }
+                }
+                for (int i = 0; i < N; i++) {
+                        int st;
+                        assert_int_equal(waitpid(pids[i], &st, 0), pids[i]);
+                        assert_true(WIFEXITED(st));
+                        assert_true(WEXITSTATUS(st) <= 1);
+                        if (WEXITSTATUS(st) == 0)
+                                wins++;
+                        else
+                                losses++;
+                }
+                assert_int_equal(wins, 1);
+                assert_int_equal(losses, N - 1);
+                hd_context_free(ctx);
+        }
+}
+
+/* Not root: a message that says so. */
+static void test_not_root(void **state) {
+        struct hd_context *ctx = new_ctx("private");
+        struct hd_store *s = NULL;
+        pid_t pid;
+        int st;
+
+        if (geteuid() != 0)
+                skip();
+        assert_int_equal(store_open(ctx, 0, &s), 0);
+        store_close(s);
+        pid = fork();
+        assert_true(pid >= 0);
+        if (pid == 0) {
+                int r, fd;
+                if (setgid(65534) < 0 || setuid(65534) < 0)
+                        _exit(3);
+                r = store_open(ctx, 0, &s);
+                if (r != -EACCES || !strstr(hd_context_last_error(ctx), "run as root"))
+                        _exit(1);
+                r = store_lock(ctx, &fd);
+                _exit(r == -EACCES && strstr(hd_context_last_error(ctx), "root") ? 0 : 2);
+        }
+        assert_int_equal(waitpid(pid, &st, 0), pid);
+        assert_true(WIFEXITED(st));
+        assert_int_equal(WEXITSTATUS(st), 0);
+        hd_context_free(ctx);
+}
+
+int main(void) {
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_open_private),
+                cmocka_unit_test(test_newer_schema),
+                cmocka_unit_test(test_claim),
+                cmocka_unit_test(test_claim_race),
+                cmocka_unit_test(test_not_root),
+        };
+        return cmocka_run_group_tests(tests, setup, teardown);
+}
