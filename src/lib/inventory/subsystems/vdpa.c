@@ -8,7 +8,8 @@
 #define VDPA_DEVICES "/sys/bus/vdpa/devices"
 
 /*
- * Bound to vhost_vdpa, the device has a child vhost-vdpa-N, whose node is
+ * Documentation/ABI/testing/sysfs-bus-vdpa covers the bus; drivers/vhost/vdpa.c
+ * makes the child. Bound to vhost_vdpa, the device has a child vhost-vdpa-N, whose node is
  * /dev/vhost-vdpa-N. libvirt also checks that the node exists and drops
  * the device when not; a recorded tree has no /dev, so the folder is
  * taken as the proof.
