@@ -67,42 +67,63 @@ bool sysfs_exists_at(int dirfd, const char *name) {
         return true;
 }
 
-int sysfs_read_at(int dirfd, const char *name, char **ret) {
-        recorder_note(dirfd, name, REC_FILE);
-        _cleanup_close_ int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-        _cleanup_free_ char *buf = NULL;
-        size_t len = 0, cap = 4096;
-        ssize_t n;
+/*
+ * Reads until the end, into BUF (CAP bytes, on the caller's stack) and then
+ * the heap. A read shorter than asked is the end: sysfs hands out a whole
+ * attribute in its first read (fs/kernfs/file.c), and so do tmpfs and
+ * ext4 for the recorded trees and /run/udev; asking again would only cost
+ * a system call per attribute, thousands in a scan.
+ */
+static int read_all(int fd, char *buf, size_t cap, char **ret_heap, size_t *ret_len) {
+        _cleanup_free_ char *heap = NULL;
+        char *p = buf;
+        size_t len = 0;
 
-        if (fd < 0)
-                return -errno;
-        buf = malloc(cap + 1);
-        if (!buf)
-                return -ENOMEM;
         for (;;) {
-                n = read(fd, buf + len, cap - len);
+                ssize_t n = read(fd, p + len, cap - len);
                 if (n < 0) {
                         if (errno == EINTR)
                                 continue;
                         return -errno;
                 }
-                if (n == 0)
-                        break;
                 len += (size_t)n;
-                if (len == cap) {
-                        char *nb;
-                        if (cap >= READ_MAX)
-                                break;
-                        cap *= 2;
-                        nb = realloc(buf, cap + 1);
-                        if (!nb)
-                                return -ENOMEM;
-                        buf = nb;
-                }
+                if (len < cap)
+                        break;
+                if (cap >= READ_MAX)
+                        break;
+                /* Full: move to a bigger buffer on the heap and go on. */
+                char *nb = realloc(heap, cap * 2);
+                if (!nb)
+                        return -ENOMEM;
+                if (!heap)
+                        memcpy(nb, buf, len);
+                heap = p = nb;
+                cap *= 2;
         }
-        buf[len] = 0;
-        strstrip_right(buf);
-        *ret = TAKE_PTR(buf);
+        *ret_heap = TAKE_PTR(heap);
+        *ret_len = len;
+        return 0;
+}
+
+int sysfs_read_at(int dirfd, const char *name, char **ret) {
+        recorder_note(dirfd, name, REC_FILE);
+        _cleanup_close_ int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        _cleanup_free_ char *heap = NULL;
+        char stack[4096], *s;
+        size_t len;
+        int r;
+
+        if (fd < 0)
+                return -errno;
+        r = read_all(fd, stack, sizeof(stack), &heap, &len);
+        if (r < 0)
+                return r;
+        /* An exact-size copy: callers keep attributes for the life of the tree. */
+        s = strndup(heap ? heap : stack, len);
+        if (!s)
+                return -ENOMEM;
+        strstrip_right(s);
+        *ret = s;
         return 0;
 }
 
