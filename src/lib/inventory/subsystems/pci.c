@@ -55,7 +55,8 @@ static int listing_read(int dirfd, struct pci_listing *ls) {
                         ls->virtfn[ls->n_virtfn++] = (unsigned)v;
                 }
         }
-        qsort(ls->virtfn, ls->n_virtfn, sizeof(*ls->virtfn), cmp_unsigned);
+        if (ls->n_virtfn > 0) /* qsort(NULL, 0, ...) is undefined behaviour */
+                qsort(ls->virtfn, ls->n_virtfn, sizeof(*ls->virtfn), cmp_unsigned);
         return 0;
 }
 
