@@ -5,25 +5,19 @@
 # and hostdev lists no PCI device the kernel does not have.
 pci_inventory() {
 	hdlist /tmp/pci.json
-	n=0; bad=0; first=
+	awk -F'\t' '$2 == "pci" { print $7, $1, $2, tolower($8), tolower($9), tolower($10), $5, $6 }' /tmp/pci.json.tsv |
+		sort > /tmp/pci.got
 	for d in /sys/bus/pci/devices/*; do
 		a=${d##*/}
-		n=$((n + 1))
-		want="$(pci_name "$a") pci $(cat "$d/vendor") $(cat "$d/device") $(cat "$d/class") $(link_name "$d/driver") $(link_name "$d/iommu_group")"
-		got=$(jqf '[dev_by("address"; $a)[] | select(.cap == "pci")]
-			| if length == 1 then .[0] | "\(.name|s) \(.cap|s) \(.vendor|lc|s) \(.product|lc|s) \(.class|lc|s) \(.driver|s) \(.iommu|s)"
-			  else "\(length) entries" end' --arg a "$a" /tmp/pci.json)
-		if [ "$got" != "$want" ]; then
-			bad=$((bad + 1))
-			echo "$a hostdev: $got"
-			echo "$a sysfs:   $want"
-			[ -n "$first" ] || first="$a: hostdev '$got', sysfs '$want'"
-		fi
-	done
-	listed=$(jqf '[devs[] | select(.cap == "pci")] | length' /tmp/pci.json)
-	[ "$listed" = "$n" ] || fail "hostdev lists $listed PCI devices, sysfs has $n"
-	[ $bad -eq 0 ] || fail "$bad of $n PCI devices differ; first: $first"
-	echo "$n PCI devices agree"
+		echo "$a $(pci_name "$a") pci $(cat "$d/vendor") $(cat "$d/device") $(cat "$d/class") $(link_name "$d/driver") $(link_name "$d/iommu_group")"
+	done | sort > /tmp/pci.want
+	if ! cmp -s /tmp/pci.got /tmp/pci.want; then
+		echo "fields: address name cap vendor product class driver iommu"
+		diff /tmp/pci.want /tmp/pci.got | grep -v '^---\|^+++\|^@@' | sed 's/^-/sysfs:   /; s/^+/hostdev: /' | head -n 30
+		first=$(diff /tmp/pci.want /tmp/pci.got | grep '^[-+][^-+]' | head -n 2 | tr '\n' ';')
+		fail "hostdev's PCI devices differ from sysfs ($(wc -l < /tmp/pci.got) listed, $(wc -l < /tmp/pci.want) in sysfs): $first"
+	fi
+	echo "$(wc -l < /tmp/pci.want) PCI devices agree"
 }
 
 # hostdev iommu -J has exactly the kernel's groups, members, and their class and driver.
@@ -65,8 +59,8 @@ pci_of() {
 # list_by_path FILE SYSFSDIR: the name hostdev gives the device at that sysfs path
 list_by_path() {
 	_p=$(readlink -f "$2")
-	_n=$(jqf '[dev_by("path"; $p)[] | .name] | join(" ")' --arg p "$_p" "$1")
+	_n=$(lget "$1" path "$_p" name)
 	[ -n "$_n" ] || { echo "hostdev lists no device with path $_p" >&2; return 1; }
-	case $_n in *" "*) echo "hostdev lists several devices with path $_p: $_n" >&2; return 1 ;; esac
+	case $_n in *,*) echo "hostdev lists several devices with path $_p: $_n" >&2; return 1 ;; esac
 	echo "$_n"
 }

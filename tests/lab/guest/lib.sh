@@ -94,19 +94,58 @@ hd() {
 	fi
 }
 
-# hdjson FILE ARGS...: hostdev ARGS into FILE, which must parse as JSON.
+# hdjson FILE ARGS...: hostdev ARGS into FILE (JSON, checked when jqf or hdlist read it:
+# a jq start costs ~0.4 s under TCG).
 hdjson() {
 	_f=$1; shift
 	hd "$@" > "$_f" || return 1
-	jq -e . "$_f" > /dev/null 2>&1 || { head -c 400 "$_f" | sed 's/^/# /'; echo; fail "hostdev $*: output is not JSON"; }
+	echo "hostdev $*" > "$_f.cmd"
 }
 
-# hdlist FILE: `hostdev list -J` with every column the scenarios compare
-LIST_COLS=name,cap,parent,path,driver,iommu,address,vendor,product,class,pf,vfs,maxvfs
-hdlist() { hdjson "$1" list -J -o "$LIST_COLS"; }
+# not_json FILE: the reason when FILE does not parse
+not_json() {
+	{
+		head -c 300 "$1" | sed 's/^/output: /'
+		echo
+		echo "$(cat "$1.cmd" 2>/dev/null || echo "$1"): output is not JSON"
+	} >&2
+}
+
+# hdlist FILE: `hostdev list -J` with every column the scenarios compare, and
+# FILE.tsv with one line per device, those columns in that order ("null" for none):
+# jq starts slowly under TCG, so lookups go through the TSV (see lget).
+LIST_FIELDS="name cap parent path driver iommu address vendor product class pf vfs maxvfs"
+LIST_COLS=$(echo $LIST_FIELDS | tr ' ' ',')
+hdlist() {
+	hdjson "$1" list -J -o "$LIST_COLS" || return 1
+	jq -r '.devices[] | [.'"$(echo $LIST_FIELDS | sed 's/ /, ./g')"'] | map(if . == null then "null" else tostring end) | @tsv' "$1" > "$1.tsv" 2>/dev/null ||
+		{ not_json "$1"; return 1; }
+}
+
+# lget FILE KEY VALUE FIELD...: the FIELDs of the devices in FILE (from hdlist)
+# whose KEY is VALUE, space-separated; several devices are separated by ",".
+lget() {
+	_file=$1.tsv _key=$2 _val=$3
+	shift 3
+	awk -F'\t' -v key="$_key" -v val="$_val" -v want="$*" -v names="$LIST_FIELDS" '
+		BEGIN { n = split(names, N, " "); for (i = 1; i <= n; i++) idx[N[i]] = i; m = split(want, W, " ") }
+		$(idx[key]) == val {
+			line = ""
+			for (i = 1; i <= m; i++) line = line (i > 1 ? " " : "") $(idx[W[i]])
+			out = out (found++ ? "," : "") line
+		}
+		END { if (found) print out }' "$_file"
+}
 
 # jqf FILTER [--arg N V]... FILE: jq -r with the helpers in /lab/hd.jq
-jqf() { _flt=$1; shift; jq -r -L /lab "include \"hd\"; $_flt" "$@"; }
+jqf() {
+	_flt=$1; shift
+	jq -r -L /lab "include \"hd\"; $_flt" "$@" && return 0
+	for _a in "$@"; do _last=$_a; done
+	jq -e . "$_last" > /dev/null 2>&1 && return 1   # jq said why: the filter did not apply
+	not_json "$_last"
+	return 1
+}
 
 wait_for() {   # wait_for SECONDS CMD...: polls CMD every 0.1 s
 	_t=$(( $1 * 10 )); shift

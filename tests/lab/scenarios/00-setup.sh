@@ -44,3 +44,13 @@ check setup-usb-gadget setup_gadget
 check setup-mtty test -d /sys/class/mdev_bus/mtty
 check setup-hostdev-runs hd --help
 record_state base
+
+# How long one full listing takes in this guest (TCG is some 10-50x slower than the host).
+_t0=$(cut -d' ' -f1 /proc/uptime)
+hostdev list -J -o "$LIST_COLS" > /dev/null 2>&1 || true
+_t1=$(cut -d' ' -f1 /proc/uptime)
+echo "# hostdev list -J took $(awk "BEGIN { print $_t1 - $_t0 }")s; $(jq '.devices | length' /tmp/live.json 2>/dev/null || echo '?') devices"
+_t0=$(cut -d' ' -f1 /proc/uptime)
+jq . /dev/null < /dev/null > /dev/null 2>&1 || true
+_t1=$(cut -d' ' -f1 /proc/uptime)
+echo "# jq start-up took $(awk "BEGIN { print $_t1 - $_t0 }")s"

@@ -42,11 +42,11 @@ vfs_listed() {
 	hdlist /tmp/list.json
 	pfname=$(pci_name "$PF")
 	for vf in $(vf_addrs); do
-		got=$(jqf '[dev_by("name"; $n)[] | "\(.cap|s) \(.pf|s)"] | join(",")' --arg n "$(pci_name $vf)" /tmp/list.json)
+		got=$(lget /tmp/list.json name "$(pci_name $vf)" cap pf)
 		[ -n "$got" ] || fail "VF $vf is not in hostdev list"
 		[ "$got" = "pci $PF" ] || fail "VF $vf: cap/pf '$got', want 'pci $PF'"
 	done
-	got=$(jqf 'dev_by("name"; $n)[0] | "\(.vfs|s) \(.maxvfs|s)"' --arg n "$pfname" /tmp/list.json)
+	got=$(lget /tmp/list.json name "$pfname" vfs maxvfs)
 	want="$(cat /sys/bus/pci/devices/$PF/sriov_numvfs) $(cat /sys/bus/pci/devices/$PF/sriov_totalvfs)"
 	[ "$got" = "$want" ] || fail "PF $pfname: vfs/maxvfs '$got', sysfs '$want'"
 	# hostdev list --cap vf selects exactly the VFs

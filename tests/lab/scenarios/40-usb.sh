@@ -12,7 +12,7 @@ usb_matches() {
 	hdlist /tmp/usb-list.json
 	name=$(list_by_path /tmp/usb-list.json "$d")
 	[ "$name" = "$(usb_name "$sys")" ] || fail "$sys is named $name, want $(usb_name "$sys")"
-	cap=$(jqf 'dev_by("name"; $n)[0].cap | s' --arg n "$name" /tmp/usb-list.json)
+	cap=$(lget /tmp/usb-list.json name "$name" cap)
 	[ "$cap" = usb_device ] || fail "$name: cap $cap, want usb_device"
 	hdjson /tmp/usb.json show "$name" --json
 	got=$(jqf 'cap("usb_device") | "\(.bus|s) \(.device|s) \(.vendor|bare|lc|s) \(.product|bare|lc|s)"' /tmp/usb.json)
@@ -36,7 +36,7 @@ usb_interfaces_listed() {
 		n=$((n + 1))
 		name=$(list_by_path /tmp/usb-list.json "$i")
 		[ "$name" = "$(usb_name "${i##*/}")" ] || fail "${i##*/} is named $name, want $(usb_name "${i##*/}")"
-		got=$(jqf 'dev_by("name"; $n)[0] | "\(.cap|s) \(.parent|s)"' --arg n "$name" /tmp/usb-list.json)
+		got=$(lget /tmp/usb-list.json name "$name" cap parent)
 		[ "$got" = "usb $parent" ] || fail "$name: cap/parent '$got', want 'usb $parent'"
 	done
 	[ $n -gt 0 ] || fail "the gadget has no interfaces in sysfs"

@@ -5,7 +5,7 @@ SD_HOST=$(ls -d /sys/bus/pseudo/drivers/scsi_debug/adapter*/host* 2>/dev/null | 
 H=${SD_HOST##*/host}
 
 # entry NAME: "cap parent" from /tmp/scsi.json
-entry() { jqf '[dev_by("name"; $n)[] | "\(.cap|s) \(.parent|s)"] | join(",")' --arg n "$1" /tmp/scsi.json; }
+entry() { lget /tmp/scsi.json name "$1" cap parent; }
 
 expect_entry() {   # expect_entry NAME CAP PARENT
 	got=$(entry "$1") || fail "cannot read /tmp/scsi.json"
@@ -27,7 +27,7 @@ scsi_host() {
 list_parent_name() {
 	p=$(readlink -f "$1")
 	while p=${p%/*}; [ -n "$p" ] && [ "$p" != /sys/devices ]; do
-		n=$(jqf '[dev_by("path"; $p)[] | .name] | .[0] // empty' --arg p "$p" /tmp/scsi.json) || return 1
+		n=$(lget /tmp/scsi.json path "$p" name) || return 1
 		[ -z "$n" ] || { echo "$n"; return 0; }
 	done
 	echo computer

@@ -49,7 +49,7 @@ mdev_listed() {
 	got=$(jqf '"\(.name|s) " + (cap("mdev") | "\(.type|s) \(.mdev_type|bare|s) \(.uuid|s) \(.iommu_group|bare|s)")' /tmp/mdev.json)
 	[ "$got" = "$want" ] || fail "show $UUID: '$got', sysfs '$want'"
 	hdlist /tmp/mdev-list.json
-	got=$(jqf '[dev_by("name"; $n)[] | "\(.cap|s) \(.address|s) \(.iommu|s)"] | join(",")' --arg n "$name" /tmp/mdev-list.json)
+	got=$(lget /tmp/mdev-list.json name "$name" cap address iommu)
 	[ "$got" = "mdev $UUID $(link_name $d/iommu_group)" ] || fail "list: $name cap/address/iommu '$got', want 'mdev $UUID $(link_name $d/iommu_group)'"
 	hdjson /tmp/mdev2.json show "$name" --json
 	cmp -s /tmp/mdev.json /tmp/mdev2.json || fail "show by name and by UUID differ"
@@ -59,7 +59,7 @@ mdev_parent_is_mtty() {
 	parent=$(mdev_parent_name) || fail "hostdev knows no device at $(readlink -f $MTTY)"
 	name=$(mdev_name "$UUID")
 	hdlist /tmp/mdev-list.json
-	got=$(jqf 'dev_by("name"; $n)[0].parent | s' --arg n "$name" /tmp/mdev-list.json)
+	got=$(lget /tmp/mdev-list.json name "$name" parent)
 	[ "$got" = "$parent" ] || fail "$name: parent '$got', want '$parent' (the mtty device)"
 }
 
@@ -76,8 +76,8 @@ remove_mdev() {
 
 mdev_gone() {
 	hdlist /tmp/mdev-list.json
-	got=$(jqf 'dev_by("name"; $n) | length' --arg n "$(mdev_name "$UUID")" /tmp/mdev-list.json)
-	[ "$got" = 0 ] || fail "hostdev still lists $(mdev_name "$UUID")"
+	got=$(lget /tmp/mdev-list.json name "$(mdev_name "$UUID")" name)
+	[ -z "$got" ] || fail "hostdev still lists $(mdev_name "$UUID")"
 	[ "$(cat $TYPES/mtty-2/available_instances)" = "$BEFORE" ] || fail "sysfs: available did not come back to $BEFORE"
 	types_agree > /dev/null
 }
