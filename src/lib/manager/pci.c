@@ -25,11 +25,13 @@ static int restore_error(struct hd_context *ctx, struct saved_error *e, int r, c
         return hd_error(ctx, r, "%s", e->msg);
 }
 
-static int busy_error(struct hd_context *ctx, const char *addr, const struct hd_active *rec, const char *hint) {
+static int busy_error(struct hd_context *ctx, const char *addr, const struct hd_active *rec, bool already,
+                      const char *hint) {
         _cleanup_free_ char *who = record_describe(rec);
         if (!who)
                 return -ENOMEM;
-        return hd_error(ctx, -EBUSY, "%s is %s%s%s", addr, who, hint ? "; " : "", hint ? hint : "");
+        return hd_error(ctx, -EBUSY, "%s is %s%s%s%s", addr, already && !streq(rec->state, "busy") ? "already " : "", who,
+                        hint ? "; " : "", hint ? hint : "");
 }
 
 /* End an operation: drop or update the device row and close the op, in one transaction. */
@@ -93,7 +95,7 @@ static int detach_one(struct hd_context *ctx, struct hd_store *s, struct pci_dev
         rec->reprobe = orig != NULL;
         r = store_claim(s, rec, "pci-detach", data, &m.op_id, &existing);
         if (r == -EBUSY) {
-                r = busy_error(ctx, d->addr, existing,
+                r = busy_error(ctx, d->addr, existing, true,
                                streq(existing->state, "detached") ? "'hostdev reattach' gives it back" : NULL);
                 hd_active_free(existing);
                 hd_active_free(rec);
@@ -140,7 +142,7 @@ static int reattach_one(struct hd_context *ctx, struct hd_store *s, struct pci_d
                 return r;
         if (r >= 0) {
                 if (!streq(rec->state, "detached")) {
-                        r = busy_error(ctx, d->addr, rec,
+                        r = busy_error(ctx, d->addr, rec, false,
                                        streq(rec->state, "held") ? "release it from its guest first" :
                                                                    "run 'hostdev recover'");
                         hd_active_free(rec);
@@ -171,7 +173,7 @@ static int reattach_one(struct hd_context *ctx, struct hd_store *s, struct pci_d
                 rec = NULL;
         }
         if (r == -EBUSY && existing) {
-                r = busy_error(ctx, d->addr, existing, NULL);
+                r = busy_error(ctx, d->addr, existing, false, NULL);
                 hd_active_free(existing);
                 return r;
         }
