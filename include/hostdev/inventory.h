@@ -15,6 +15,11 @@ struct hd_inventory;
 
 enum hd_scan_flags {
         HD_SCAN_INACTIVE = 1 << 0, /* also list defined, not running mediated devices */
+        /*
+         * Only PCI functions. Their ancestors are PCI functions too, so
+         * names, parents and the tree are exactly those of a full scan.
+         */
+        HD_SCAN_PCI_ONLY = 1 << 1,
 };
 
 /* Enumerate the host (below the context's root) in one pass. */

@@ -46,6 +46,19 @@ static bool device_selected(const struct list_opts *o, const struct hd_device *d
         return false;
 }
 
+/*
+ * pci, vf and pf are properties of PCI functions, whose ancestors are PCI
+ * functions too: when nothing else is asked for, the scan reads PCI alone.
+ */
+static unsigned scan_flags_for(const struct list_opts *o) {
+        if (!o->filtered)
+                return 0;
+        for (int f = 0; f < _FILTER_MAX; f++)
+                if (o->filter[f] && f != HD_CAP_PCI && f != FILTER_VF && f != FILTER_PF)
+                        return 0;
+        return HD_SCAN_PCI_ONLY;
+}
+
 static int parse_caps(struct list_opts *o, const char *spec) {
         _cleanup_free_ char *copy = strdup(spec);
         char *save = NULL;
@@ -276,7 +289,7 @@ int verb_list(struct hd_context *ctx, int argc, char **argv) {
                 memcpy(o.cols, default_cols, sizeof(default_cols));
                 o.n_cols = ELEMENTSOF(default_cols);
         }
-        r = hd_inventory_scan(ctx, 0, &inv);
+        r = hd_inventory_scan(ctx, scan_flags_for(&o), &inv);
         if (r >= 0)
                 r = o.count ? print_counts(&o, inv) : print_devices(&o, inv);
         hd_inventory_free(inv);

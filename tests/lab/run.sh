@@ -84,9 +84,22 @@ tr -d '\r' < "$raw" > "$log"
 rm -f "$raw"
 
 # One pass over the console: check lines (outside files), files, and the end marker.
-# results.txt gets "ok|not ok|skip<TAB>line number<TAB>line".
-awk -v outdir="$out/out" -v results="$out/results.txt" '
-	BEGIN { infile = 0; done = 0; printf "" > results }
+# results.txt gets "ok|not ok|skip<TAB>context file<TAB>line"; a failure's context file
+# holds the console lines (files left out) since the previous check line.
+rm -rf "$out/context"
+mkdir -p "$out/context"
+awk -v outdir="$out/out" -v results="$out/results.txt" -v ctxdir="$out/context" '
+	function keep(l) { ctx[nctx++ % 40] = l }
+	function dump(   f, i, from) {
+		f = ctxdir "/" (++nfail) ".txt"
+		from = (nctx > 40) ? nctx - 40 : 0
+		printf "" > f
+		for (i = from; i < nctx; i++) print ctx[i % 40] > f
+		close(f)
+		nctx = 0
+		return f
+	}
+	BEGIN { infile = 0; done = 0; nctx = 0; nfail = 0; printf "" > results }
 	infile {
 		if ($0 ~ /--- end FILE ---/) {
 			close(path); infile = 0
@@ -100,6 +113,7 @@ awk -v outdir="$out/out" -v results="$out/results.txt" '
 		s = $0; sub(/.*--- begin FILE /, "", s); sub(/ ---.*/, "", s)
 		b64 = 0
 		if (s ~ / base64$/) { b64 = 1; sub(/ base64$/, "", s) }
+		keep("[file " s "]")
 		if (s ~ /(^\/|\.\.)/) next
 		path = outdir "/" s
 		dir = path; sub(/\/[^\/]*$/, "", dir)
@@ -109,20 +123,33 @@ awk -v outdir="$out/out" -v results="$out/results.txt" '
 		next
 	}
 	/lab-done/ { done = 1 }
-	/not ok - / { l = $0; sub(/.*not ok - /, "not ok - ", l); print "not ok\t" NR "\t" l > results; next }
-	/(^|[^a-z])ok - / {
-		l = $0; sub(/.*ok - /, "ok - ", l)
-		print ((l ~ /# SKIP/) ? "skip" : "ok") "\t" NR "\t" l > results
+	/not ok - / {
+		keep($0)
+		l = $0; sub(/.*not ok - /, "not ok - ", l)
+		print "not ok\t" dump() "\t" l > results
 		next
 	}
-	END { if (!done) print "not ok\t" NR "\tnot ok - lab-done: the guest did not finish (timeout, panic or hang)" > results }
+	/(^|[^a-z])ok - / {
+		l = $0; sub(/.*ok - /, "ok - ", l)
+		print ((l ~ /# SKIP/) ? "skip" : "ok") "\t-\t" l > results
+		nctx = 0
+		next
+	}
+	{ keep($0) }
+	END {
+		if (infile) keep("[console ended inside a file]")
+		if (!done) {
+			keep("[no lab-done marker]")
+			print "not ok\t" dump() "\tnot ok - lab-done: the guest did not finish (timeout, panic or hang)" > results
+		}
+	}
 ' "$log"
 
 # base64 files, decoded in place
 if [ -e "$out/out/.base64" ]; then
 	while read -r f; do
 		base64 -d < "$f" > "$f.tmp" && mv "$f.tmp" "$f" ||
-			printf 'not ok\t0\tnot ok - file-%s: base64 did not decode\n' "${f#"$out/out/"}" >> "$out/results.txt"
+			printf 'not ok\t-\tnot ok - file-%s: base64 did not decode\n' "${f#"$out/out/"}" >> "$out/results.txt"
 	done < "$out/out/.base64"
 	rm -f "$out/out/.base64"
 fi
@@ -136,25 +163,23 @@ if [ $validate = 1 ] && [ -d "$out/out/xml" ]; then
 		if ! err=$(virt-xml-validate "$f" nodedev 2>&1); then
 			bad=$((bad + 1))
 			reason=$(echo "$err" | grep -v '^$' | grep -v 'fails to validate' | head -n 1)
-			printf 'not ok\t0\tnot ok - xml-valid-%s: %s\n' "$(basename "$f" .xml)" "${reason:-fails to validate}" >> "$out/results.txt"
+			printf 'not ok\t-\tnot ok - xml-valid-%s: %s\n' "$(basename "$f" .xml)" "${reason:-fails to validate}" >> "$out/results.txt"
 			echo "$err" | sed 's/^/# /' > "$f.errors"
 		fi
 	done
-	[ $bad -gt 0 ] || printf 'ok\t0\tok - xml-valid # %d files\n' "$nx" >> "$out/results.txt"
+	[ $bad -gt 0 ] || printf 'ok\t-\tok - xml-valid # %d files\n' "$nx" >> "$out/results.txt"
 fi
 
 npass=0; nfail=0; nskip=0
-while IFS=$'\t' read -r kind lineno line; do
+while IFS=$'\t' read -r kind ctx line; do
 	case $kind in
 	ok) npass=$((npass + 1)); echo "$line" ;;
 	skip) nskip=$((nskip + 1)); echo "$line" ;;
 	"not ok")
 		nfail=$((nfail + 1))
-		if [ "$lineno" -gt 0 ]; then
-			# the check's own output (# lines) and whatever the console had before it
-			from=$((lineno - 25)); [ $from -gt 0 ] || from=1
-			echo "---- console lines $from-$lineno ($log) ----"
-			sed -n "${from},${lineno}p" "$log" | sed 's/^/| /'
+		if [ "$ctx" != - ] && [ -s "$ctx" ]; then
+			echo "---- guest console before the failure ($log) ----"
+			sed 's/^/| /' "$ctx"
 			echo "----"
 		fi
 		echo "$line"

@@ -174,7 +174,9 @@ int hd_inventory_scan(struct hd_context *ctx, unsigned flags, struct hd_inventor
                 hd_device_free(computer);
                 goto fail;
         }
-        for (size_t i = 0; hd_subsystems[i]; i++)
+        for (size_t i = 0; hd_subsystems[i]; i++) {
+                if ((flags & HD_SCAN_PCI_ONLY) && hd_subsystems[i] != &hd_subsystem_pci)
+                        continue;
                 for (const char *const *dir = hd_subsystems[i]->scan_dirs; dir && *dir; dir++) {
                         r = scan_dir(ctx, inv, *dir);
                         if (r < 0) {
@@ -182,6 +184,7 @@ int hd_inventory_scan(struct hd_context *ctx, unsigned flags, struct hd_inventor
                                 goto fail;
                         }
                 }
+        }
         (void)flags; /* defined mdevs join here with the mdev issue */
         r = build_tree(inv);
         if (r < 0)
