@@ -110,7 +110,7 @@ int sysfs_read_at(int dirfd, const char *name, char **ret) {
         _cleanup_close_ int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY);
         _cleanup_free_ char *heap = NULL;
         char stack[4096], *s;
-        size_t len;
+        size_t len = 0;
         int r;
 
         if (fd < 0)
