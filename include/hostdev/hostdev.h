@@ -4,8 +4,11 @@
 
 #include "hostdev/context.h"
 #include "hostdev/device.h"
+#include "hostdev/domain.h"
 #include "hostdev/format.h"
 #include "hostdev/inventory.h"
 #include "hostdev/iommu.h"
+#include "hostdev/monitor.h"
 #include "hostdev/manager.h"
+#include "hostdev/mdev.h"
 #include "hostdev/record.h"

@@ -15,6 +15,7 @@ enum { FILTER_VF = _HD_CAP_MAX, FILTER_PF, _FILTER_MAX };
 
 struct list_opts {
         bool tree, json, pairs, raw, noheadings, count;
+        bool all, inactive_only; /* --all, --inactive: defined mdevs that are not running too, or only them */
         bool filter[_FILTER_MAX];
         bool filtered;
         int *cols;
@@ -37,7 +38,14 @@ static bool device_matches_filter(const struct hd_device *d, int f) {
         return hd_device_has_cap(d, (enum hd_cap_type)f);
 }
 
+static bool device_is_inactive(const struct hd_device *d) {
+        struct hd_cap *m = hd_device_get_cap(d, HD_CAP_MDEV);
+        return m && !m->mdev.active;
+}
+
 static bool device_selected(const struct list_opts *o, const struct hd_device *d) {
+        if (o->inactive_only && !device_is_inactive(d))
+                return false;
         if (!o->filtered)
                 return true;
         for (int f = 0; f < _FILTER_MAX; f++)
@@ -97,6 +105,8 @@ static void usage(void) {
                " -t, --tree             show devices as a tree, children under their parent\n"
                " -c, --cap CAP[,CAP]    only devices with these capabilities (vf and pf for SR-IOV)\n"
                "     --count            count the devices per capability\n"
+               "     --inactive         only defined mediated devices that are not running\n"
+               "     --all              running devices and defined, inactive ones\n"
                " -o, --output COLS      columns to print ('+COLS' adds to the default; -o help)\n"
                " -J, --json             JSON output\n"
                " -P, --pairs            KEY=\"value\" output\n"
@@ -216,7 +226,8 @@ static int print_counts(const struct list_opts *o, struct hd_inventory *inv) {
                 return -ENOMEM;
         for (size_t i = 0; i < hd_inventory_size(inv); i++)
                 for (int f = 0; f < _FILTER_MAX; f++)
-                        if (device_matches_filter(hd_inventory_at(inv, i), f))
+                        if ((!o->inactive_only || device_is_inactive(hd_inventory_at(inv, i))) &&
+                            device_matches_filter(hd_inventory_at(inv, i), f))
                                 count[f]++;
         if (!scols_table_new_column(tb, "CAP", 0.3, 0)) {
                 r = -ENOMEM;
@@ -243,12 +254,13 @@ out:
 }
 
 int verb_list(struct hd_context *ctx, int argc, char **argv) {
-        enum { OPT_COUNT = 0x100 };
+        enum { OPT_COUNT = 0x100, OPT_INACTIVE, OPT_ALL };
         static const struct option opts[] = {
                 { "tree", no_argument, NULL, 't' },     { "cap", required_argument, NULL, 'c' },
                 { "output", required_argument, NULL, 'o' }, { "json", no_argument, NULL, 'J' },
                 { "pairs", no_argument, NULL, 'P' },    { "raw", no_argument, NULL, 'r' },
                 { "noheadings", no_argument, NULL, 'n' }, { "count", no_argument, NULL, OPT_COUNT },
+                { "inactive", no_argument, NULL, OPT_INACTIVE }, { "all", no_argument, NULL, OPT_ALL },
                 { "help", no_argument, NULL, 'h' },     {},
         };
         struct list_opts o = { 0 };
@@ -269,6 +281,8 @@ int verb_list(struct hd_context *ctx, int argc, char **argv) {
                 case 'r': o.raw = true; break;
                 case 'n': o.noheadings = true; break;
                 case OPT_COUNT: o.count = true; break;
+                case OPT_INACTIVE: o.inactive_only = true; break;
+                case OPT_ALL: o.all = true; break;
                 case 'h': usage(); return EXIT_OK;
                 default: return cli_usage_error("list", "unknown option");
                 }
@@ -289,7 +303,7 @@ int verb_list(struct hd_context *ctx, int argc, char **argv) {
                 memcpy(o.cols, default_cols, sizeof(default_cols));
                 o.n_cols = ELEMENTSOF(default_cols);
         }
-        r = hd_inventory_scan(ctx, scan_flags_for(&o), &inv);
+        r = hd_inventory_scan(ctx, scan_flags_for(&o) | (o.all || o.inactive_only ? HD_SCAN_INACTIVE : 0), &inv);
         if (r >= 0)
                 r = o.count ? print_counts(&o, inv) : print_devices(&o, inv);
         hd_inventory_free(inv);

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "hostdev/inventory.h"
+#include "mdev/mdev-inventory.h"
 #include "probe.h"
 #include "sysfs/sysfs.h"
 #include "util/hashmap.h"
@@ -24,6 +25,14 @@ static int inv_append(struct hd_inventory *inv, struct hd_device *d) {
         }
         inv->devs[inv->n++] = d;
         return 0;
+}
+
+/* A device made elsewhere (a defined, inactive mdev) joins the scan; it is taken even on failure. */
+static int add_device(void *userdata, struct hd_device *d) {
+        int r = inv_append(userdata, d);
+        if (r < 0)
+                hd_device_free(d);
+        return r;
 }
 
 /* Probe one entry of a bus or class folder; a device seen through another folder already is skipped. */
@@ -185,7 +194,11 @@ int hd_inventory_scan(struct hd_context *ctx, unsigned flags, struct hd_inventor
                         }
                 }
         }
-        (void)flags; /* defined mdevs join here with the mdev issue */
+        if (flags & HD_SCAN_INACTIVE) {
+                r = mdev_add_inactive(ctx, add_device, inv);
+                if (r < 0)
+                        goto fail;
+        }
         r = build_tree(inv);
         if (r < 0)
                 goto fail;

@@ -1,0 +1,225 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The definition store: one file per device in mdevctl's layout, DIR/<parent>/<uuid>. */
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "mdev-internal.h"
+#include "util/strutil.h"
+
+#define DEF_MAX (64 * 1024)
+
+static int read_file_at(int dirfd, const char *name, char **ret) {
+        _cleanup_close_ int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+        _cleanup_free_ char *buf = NULL;
+        size_t len = 0;
+        ssize_t n;
+
+        if (fd < 0)
+                return -errno;
+        buf = malloc(DEF_MAX + 1);
+        if (!buf)
+                return -ENOMEM;
+        while (len < DEF_MAX && (n = read(fd, buf + len, DEF_MAX - len)) != 0) {
+                if (n < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return -errno;
+                }
+                len += (size_t)n;
+        }
+        buf[len] = 0;
+        *ret = TAKE_PTR(buf);
+        return 0;
+}
+
+int mdev_def_read(struct hd_context *ctx, const char *parent, const char *uuid, struct hd_mdev **ret) {
+        _cleanup_free_ char *dir = mdev_config_dir(ctx), *path = NULL, *text = NULL, *why = NULL;
+        struct hd_mdev *m;
+        int r;
+
+        if (!dir)
+                return -ENOMEM;
+        if (!filename_is_safe(parent) || !hd_uuid_is_valid(uuid))
+                return -ENOENT;
+        path = strdupf("%s/%s/%s", dir, parent, uuid);
+        if (!path)
+                return -ENOMEM;
+        r = read_file_at(AT_FDCWD, path, &text);
+        if (r < 0)
+                return r == -ENOMEM ? r : -ENOENT;
+        m = calloc(1, sizeof(*m));
+        if (!m)
+                return -ENOMEM;
+        r = mdev_json_parse(text, m, &why);
+        if (r < 0) {
+                hd_mdev_free(m);
+                return r == -ENOMEM ? r : hd_error(ctx, r, "definition %s is not mdevctl's JSON: %s; fix or remove the file",
+                                                  path, why ? why : "?");
+        }
+        memcpy(m->uuid, uuid, 37);
+        m->parent = strdup(parent);
+        if (!m->parent) {
+                hd_mdev_free(m);
+                return -ENOMEM;
+        }
+        m->defined = true;
+        *ret = m;
+        return 0;
+}
+
+static int mkdir_p(const char *path) {
+        _cleanup_free_ char *p = strdup(path);
+        if (!p)
+                return -ENOMEM;
+        for (char *s = p + 1; (s = strchr(s, '/')); s++) {
+                *s = 0;
+                if (mkdir(p, 0755) < 0 && errno != EEXIST)
+                        return -errno;
+                *s = '/';
+        }
+        return mkdir(p, 0755) < 0 && errno != EEXIST ? -errno : 0;
+}
+
+int mdev_def_write(struct hd_context *ctx, const struct hd_mdev *m) {
+        _cleanup_free_ char *dir = mdev_config_dir(ctx), *pdir = NULL, *tmp = NULL, *path = NULL, *json = NULL;
+        _cleanup_close_ int fd = -1;
+        size_t len, off = 0;
+        int r;
+
+        if (!dir)
+                return -ENOMEM;
+        if (!filename_is_safe(m->parent))
+                return hd_error(ctx, -EINVAL, "'%s' cannot name a parent device", m->parent);
+        pdir = strdupf("%s/%s", dir, m->parent);
+        tmp = strdupf("%s/.%s.tmp", pdir ? pdir : "", m->uuid);
+        path = strdupf("%s/%s", pdir ? pdir : "", m->uuid);
+        if (!pdir || !tmp || !path)
+                return -ENOMEM;
+        r = mdev_json_format(m, &json);
+        if (r < 0)
+                return r;
+        /* mdevctl's package makes DIR; a relocated one may be new. */
+        r = mkdir_p(pdir);
+        if (r < 0)
+                return hd_error(ctx, r, "cannot make the definition folder %s: %s", pdir, strerror(-r));
+        fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+        if (fd < 0)
+                return hd_error(ctx, -errno, "cannot write %s: %m", tmp);
+        len = strlen(json);
+        while (off < len) {
+                ssize_t n = write(fd, json + off, len - off);
+                if (n < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        r = -errno;
+                        unlink(tmp);
+                        return hd_error(ctx, r, "cannot write %s: %s", tmp, strerror(-r));
+                }
+                off += (size_t)n;
+        }
+        /* A reader sees the old definition or the new one, never half of one. */
+        if (fsync(fd) < 0 || rename(tmp, path) < 0) {
+                r = -errno;
+                unlink(tmp);
+                return hd_error(ctx, r, "cannot write %s: %s", path, strerror(-r));
+        }
+        return 0;
+}
+
+int mdev_def_delete(struct hd_context *ctx, const char *parent, const char *uuid) {
+        _cleanup_free_ char *dir = mdev_config_dir(ctx), *pdir = NULL, *path = NULL;
+
+        if (!dir)
+                return -ENOMEM;
+        pdir = strdupf("%s/%s", dir, parent);
+        path = strdupf("%s/%s", pdir ? pdir : "", uuid);
+        if (!pdir || !path)
+                return -ENOMEM;
+        if (unlink(path) < 0)
+                return errno == ENOENT ? -ENOENT : hd_error(ctx, -errno, "cannot remove %s: %m", path);
+        /* An empty parent folder goes too, as nothing else keeps it; mdevctl does not mind either way. */
+        (void)rmdir(pdir);
+        return 0;
+}
+
+static int cmp_mdev(const void *a, const void *b) {
+        const struct hd_mdev *x = a, *y = b;
+        int c = strcmp(x->parent, y->parent);
+        return c ? c : strcmp(x->uuid, y->uuid);
+}
+
+static int list_parent(struct hd_context *ctx, int dirfd, const char *parent, const char *uuid,
+                       struct hd_mdev **list, size_t *n) {
+        _cleanup_closedir_ DIR *d = NULL;
+        struct dirent *de;
+        int fd = openat(dirfd, parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+        if (fd < 0)
+                return 0; /* not a folder: mdevctl skips it too */
+        d = fdopendir(fd);
+        if (!d) {
+                close(fd);
+                return -ENOMEM;
+        }
+        while ((de = readdir(d))) {
+                struct hd_mdev *m = NULL, *nl;
+                char lower[37];
+                int r;
+
+                if (!hd_uuid_is_valid(de->d_name))
+                        continue;
+                for (int i = 0; i < 37; i++)
+                        lower[i] = (char)(de->d_name[i] >= 'A' && de->d_name[i] <= 'F' ? de->d_name[i] + 32 : de->d_name[i]);
+                if (uuid && !streq(lower, uuid))
+                        continue;
+                r = mdev_def_read(ctx, parent, de->d_name, &m);
+                if (r == -ENOMEM)
+                        return r;
+                if (r < 0)
+                        continue; /* unreadable: left out of listings, reported by a lookup of its UUID */
+                memcpy(m->uuid, lower, 37);
+                nl = realloc(*list, (*n + 1) * sizeof(**list));
+                if (!nl) {
+                        hd_mdev_free(m);
+                        return -ENOMEM;
+                }
+                *list = nl;
+                (*list)[(*n)++] = *m;
+                free(m);
+        }
+        return 0;
+}
+
+int mdev_def_list(struct hd_context *ctx, const char *uuid, struct hd_mdev **ret_list, size_t *ret_n) {
+        _cleanup_free_ char *dir = mdev_config_dir(ctx);
+        _cleanup_closedir_ DIR *d = NULL;
+        struct hd_mdev *list = NULL;
+        struct dirent *de;
+        size_t n = 0;
+        int r = 0;
+
+        if (!dir)
+                return -ENOMEM;
+        d = opendir(dir);
+        if (d) {
+                while ((de = readdir(d))) {
+                        /* scripts.d holds mdevctl's callouts, not a parent. */
+                        if (de->d_name[0] == '.' || streq(de->d_name, "scripts.d"))
+                                continue;
+                        r = list_parent(ctx, dirfd(d), de->d_name, uuid, &list, &n);
+                        if (r < 0) {
+                                hd_mdev_list_free(list, n);
+                                return r;
+                        }
+                }
+        }
+        hd_error_clear(ctx);
+        if (n > 1)
+                qsort(list, n, sizeof(*list), cmp_mdev);
+        *ret_list = list;
+        *ret_n = n;
+        return 0;
+}
