@@ -14,7 +14,10 @@ extern "C" {
 
 /*
  * Every operation below writes sysfs only after it has recorded, in the
- * state store (hd_context_get_state_dir(): hostdev.db, SQLite), what it is
+ * state store (hostdev.db, SQLite, in hd_context_get_state_dir(); when the
+ * context has a root prefix other than "/" and the default state directory,
+ * in ROOT/var/lib/hostdev, so a recorded tree never touches the host's
+ * records), what it is
  * about to do and how to undo it. Operations that change a device take an
  * exclusive lock on the state directory for their whole run, and begin by
  * finishing or undoing whatever an earlier process left half done

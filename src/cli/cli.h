@@ -22,4 +22,14 @@ int cli_usage_error(const char *verb, const char *fmt, ...) __attribute__((forma
 int verb_list(struct hd_context *ctx, int argc, char **argv);
 int verb_show(struct hd_context *ctx, int argc, char **argv);
 int verb_iommu(struct hd_context *ctx, int argc, char **argv);
+int verb_detach(struct hd_context *ctx, int argc, char **argv);
+int verb_reattach(struct hd_context *ctx, int argc, char **argv);
+int verb_reset(struct hd_context *ctx, int argc, char **argv);
+int verb_check(struct hd_context *ctx, int argc, char **argv);
+int verb_recover(struct hd_context *ctx, int argc, char **argv);
+/* DEV (address, pci_* name, network interface ...) to its PCI function's address; prints why not. */
+int cli_pci_address(struct hd_context *ctx, const char *spec, char addr[static 20]);
+/* A check or recovery report, as lines for a person or as JSON (cmd-check.c). */
+void cli_print_report(const struct hd_report *r);
+void cli_print_report_json(const struct hd_report *r);
 int verb_record(struct hd_context *ctx, int argc, char **argv);

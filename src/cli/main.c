@@ -13,6 +13,11 @@ static const struct verb verbs[] = {
         { "list", "list the host's devices, as a table, a tree or JSON", verb_list },
         { "show", "everything about one device, as text, libvirt XML or JSON", verb_show },
         { "iommu", "IOMMU groups, their members, and whether each can go to a guest", verb_iommu },
+        { "detach", "give a PCI device (or its IOMMU group) to vfio-pci", verb_detach },
+        { "reattach", "give a detached PCI device back to its driver", verb_reattach },
+        { "reset", "reset a PCI function, refusing a bus reset that hits others", verb_reset },
+        { "check", "whether a PCI device can be passed through now, and what to do if not", verb_check },
+        { "recover", "finish or undo what a killed hostdev left half done", verb_recover },
         { "record", "copy the sysfs files hostdev reads, for --sysroot and bug reports", verb_record },
 };
 

@@ -10,6 +10,7 @@
 #include "store.h"
 #include "util/strutil.h"
 
+#define DEFAULT_STATE_DIR "/var/lib/hostdev"
 #define STORE_FILE "hostdev.db"
 #define LOCK_FILE "lock"
 #define BUSY_TIMEOUT_MS 10000
@@ -148,6 +149,14 @@ fail:
         return hd_error(ctx, -errno, "cannot create the state directory %s: %s", dir, strerror(errno));
 }
 
+char *store_dir(struct hd_context *ctx) {
+        const char *dir = hd_context_get_state_dir(ctx), *root = hd_context_get_sysroot(ctx);
+        /* A recorded tree's state stays with the tree, never in the real host's store. */
+        if (streq(dir, DEFAULT_STATE_DIR) && root && !streq(root, "/"))
+                return strdupf("%s%s", root, DEFAULT_STATE_DIR);
+        return strdup(dir);
+}
+
 static int migrate(struct hd_store *s) {
         int version = 0, r;
         _cleanup_stmt_ sqlite3_stmt *st = NULL;
@@ -186,10 +195,10 @@ fail:
 
 int store_open(struct hd_context *ctx, unsigned flags, struct hd_store **ret) {
         _cleanup_store_ struct hd_store *s = calloc(1, sizeof(*s));
-        const char *dir = hd_context_get_state_dir(ctx);
+        _cleanup_free_ char *dir = store_dir(ctx);
         int rc, r;
 
-        if (!s)
+        if (!s || !dir)
                 return -ENOMEM;
         s->ctx = ctx;
         s->path = strdupf("%s/%s", dir, STORE_FILE);
@@ -254,8 +263,7 @@ void store_rollback(struct hd_store *s) {
 }
 
 int store_lock(struct hd_context *ctx, int *ret_fd) {
-        const char *dir = hd_context_get_state_dir(ctx);
-        _cleanup_free_ char *path = strdupf("%s/%s", dir, LOCK_FILE);
+        _cleanup_free_ char *dir = store_dir(ctx), *path = dir ? strdupf("%s/%s", dir, LOCK_FILE) : NULL;
         _cleanup_close_ int fd = -1;
         struct timespec pause = { 0, 20 * 1000 * 1000 };
         int r;

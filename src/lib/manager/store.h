@@ -39,6 +39,11 @@ enum store_open_flags {
 };
 
 int store_open(struct hd_context *ctx, unsigned flags, struct hd_store **ret);
+/*
+ * The state directory in use: the context's, except that the default
+ * (/var/lib/hostdev) under a root prefix other than "/" is ROOT/var/lib/hostdev.
+ */
+char *store_dir(struct hd_context *ctx);
 struct hd_store *store_close(struct hd_store *s);
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct hd_store *, store_close)
 #define _cleanup_store_ _cleanup_(store_closep)
