@@ -28,8 +28,11 @@ iommu_groups() {
 	done | sort -n)
 	got=$(jqf '.groups[] | "\(.number|s): \([.members[] | (.address // .uuid // .name // "?")] | sort | map(. + " ") | add // "")"' /tmp/iommu.json | sort -n)
 	if [ "$got" != "$want" ]; then
-		echo "hostdev:"; echo "$got"; echo "sysfs:"; echo "$want"
-		fail "IOMMU groups differ ($(echo "$got" | wc -l) from hostdev, $(echo "$want" | wc -l) in sysfs)"
+		echo "$got" > /tmp/iommu.got
+		echo "$want" > /tmp/iommu.want
+		diff /tmp/iommu.want /tmp/iommu.got | grep -v '^---\|^+++\|^@@' | sed 's/^-/sysfs:   /; s/^+/hostdev: /'
+		first=$(diff /tmp/iommu.want /tmp/iommu.got | grep '^[-+][^-+]' | head -n 2 | sed 's/^-/sysfs /; s/^+/hostdev /' | tr '\n' ';')
+		fail "IOMMU groups differ ($(echo "$got" | wc -l) from hostdev, $(echo "$want" | wc -l) in sysfs): $first"
 	fi
 	want=$(for d in /sys/kernel/iommu_groups/*/devices/*; do
 		[ -e "/sys/bus/pci/devices/${d##*/}" ] || continue
@@ -40,8 +43,20 @@ iommu_groups() {
 		echo "hostdev:"; echo "$got"; echo "sysfs:"; echo "$want"
 		fail "IOMMU group members' class or driver differ"
 	fi
-	bad=$(jqf '[.groups[] | select((.viable | type) != "boolean")] | length' /tmp/iommu.json)
-	[ "$bad" = 0 ] || fail "$bad groups without a boolean viable"
+	# viable: every endpoint (not a bridge, class 0x0604xx) bound to vfio-pci or to nothing
+	want=$(for g in /sys/kernel/iommu_groups/*; do
+		v=true
+		for d in "$g"/devices/*; do
+			case $(cat "$d/class" 2>/dev/null) in 0x0604*) continue ;; esac
+			case $(link_name "$d/driver") in null|vfio-pci) ;; *) v=false ;; esac
+		done
+		echo "${g##*/} $v"
+	done | sort -n)
+	got=$(jqf '.groups[] | "\(.number|s) \(.viable|s)\(if .viable == false and .reason == null then " (no reason)" else "" end)"' /tmp/iommu.json | sort -n)
+	if [ "$got" != "$want" ]; then
+		echo "hostdev:"; echo "$got"; echo "sysfs:"; echo "$want"
+		fail "IOMMU group viability differs: $(echo "$got" | tr '\n' ' ') vs sysfs $(echo "$want" | tr '\n' ' ')"
+	fi
 	echo "$(echo "$want" | wc -l) group members agree"
 }
 

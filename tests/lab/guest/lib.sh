@@ -161,7 +161,11 @@ link_name() {   # basename of a symlink's target, or "null" without the link
 }
 
 pci_name() { echo "pci_$(echo "$1" | tr ':.' '__')"; }
-mdev_name() { echo "mdev_$(echo "$1" | tr '-' '_')"; }
+# libvirt (7.7 on) names an mdev by its UUID and its parent's sysfs name: mdev_UUID_PARENT
+mdev_name() {
+	_pa=$(basename "$(readlink -f "/sys/bus/mdev/devices/$1/..")")
+	echo "mdev_$(echo "$1" | tr -- '-' '_')_$(echo "$_pa" | tr -- '-:.' '___')"
+}
 
 # emit_file NAME [base64] < DATA: sends DATA to the host as build/lab/out/NAME
 emit_file() {

@@ -45,8 +45,8 @@ mdev_listed() {
 	name=$(mdev_name "$UUID")
 	d=/sys/bus/mdev/devices/$UUID
 	hdjson /tmp/mdev.json show "$UUID" --json
-	want="$name mdev $(link_name $d/mdev_type) $UUID $(link_name $d/iommu_group)"
-	got=$(jqf '"\(.name|s) " + (cap("mdev") | "\(.type|s) \(.mdev_type|bare|s) \(.uuid|s) \(.iommu_group|bare|s)")' /tmp/mdev.json)
+	want="$name mdev $(link_name $d/mdev_type) $UUID $(basename "$(readlink -f $d/..)") $(link_name $d/iommu_group)"
+	got=$(jqf '"\(.name|s) " + (cap("mdev") | "\(.type|s) \(.mdev_type|bare|s) \(.uuid|s) \(.parent_addr|s) \(.iommu_group|bare|s)")' /tmp/mdev.json)
 	[ "$got" = "$want" ] || fail "show $UUID: '$got', sysfs '$want'"
 	hdlist /tmp/mdev-list.json
 	got=$(lget /tmp/mdev-list.json name "$name" cap address iommu)
@@ -76,8 +76,8 @@ remove_mdev() {
 
 mdev_gone() {
 	hdlist /tmp/mdev-list.json
-	got=$(lget /tmp/mdev-list.json name "$(mdev_name "$UUID")" name)
-	[ -z "$got" ] || fail "hostdev still lists $(mdev_name "$UUID")"
+	got=$(awk -F'\t' -v u="mdev_$(echo "$UUID" | tr - _)" 'index($1, u) == 1 { print $1 }' /tmp/mdev-list.json.tsv)
+	[ -z "$got" ] || fail "hostdev still lists $got"
 	[ "$(cat $TYPES/mtty-2/available_instances)" = "$BEFORE" ] || fail "sysfs: available did not come back to $BEFORE"
 	types_agree > /dev/null
 }
