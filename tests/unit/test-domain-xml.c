@@ -393,6 +393,18 @@ static void test_parse_file(void **state) {
         assert_int_equal(hd_domain_parse(ctx, "<hostdev/>", 10, NULL, &def), -EINVAL);
         assert_string_equal(hd_context_last_error(ctx),
                             "input:1: <hostdev> has no type; write type='pci', 'usb', 'scsi' or 'mdev'");
+        /* Lines past 65535 (libxml2 needs XML_PARSE_BIG_LINES for them). */
+        {
+                struct strbuf b = {};
+                _cleanup_free_ char *big = NULL;
+                strbuf_append(&b, "<devices>");
+                for (int i = 0; i < 70000; i++)
+                        strbuf_append(&b, "\n");
+                strbuf_append(&b, "<hostdev type='usb'/></devices>");
+                big = strbuf_steal(&b);
+                assert_int_equal(hd_domain_parse(ctx, big, strlen(big), "big.xml", &def), -EINVAL);
+                assert_non_null(startswith(hd_context_last_error(ctx), "big.xml:70001: "));
+        }
         /* Bytes past LEN are not read: the buffer need not end in NUL. */
         assert_int_equal(hd_domain_parse(ctx, "<devices/>garbage", 10, NULL, &def), 0);
         assert_int_equal(def->n_hostdevs, 0);

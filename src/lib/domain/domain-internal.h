@@ -12,6 +12,8 @@ struct parse_state {
         const char *filename;
 };
 
+/* NODE's line in the input; 0 when libxml2 does not know it. */
+unsigned domxml_line(xmlNodePtr node);
 /* "FILE:LINE: " + the message, on the context; returns ERR. */
 int domxml_parse_error(struct parse_state *st, xmlNodePtr node, int err, const char *fmt, ...) _printf_(4, 5);
 /* "FILE:LINE: <NODE ATTR='VALUE'>: " + the message. */

@@ -282,7 +282,7 @@ int domxml_parse_hostdev(struct parse_state *st, xmlNodePtr node, struct hd_host
         xmlNodePtr source;
         int r;
 
-        def->line = (unsigned)xmlGetLineNo(node);
+        def->line = domxml_line(node);
         if (!type)
                 return domxml_parse_error(st, node, -EINVAL,
                                           "<hostdev> has no type; write type='pci', 'usb', 'scsi' or 'mdev'");

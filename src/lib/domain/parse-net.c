@@ -167,7 +167,7 @@ int domxml_parse_net_hostdev(struct parse_state *st, xmlNodePtr node, struct hd_
         _cleanup_free_ char *atype = NULL;
         int r;
 
-        def->line = (unsigned)xmlGetLineNo(node);
+        def->line = domxml_line(node);
         def->kind = HD_HOSTDEV_NET_VF;
         if ((r = domxml_attr_tristate(st, node, "managed", false, &managed)) < 0)
                 return r;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Attribute readers and located messages for the domain XML reader. */
 #include <ctype.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -9,13 +10,18 @@
 #include "domain-internal.h"
 #include "util/strutil.h"
 
+unsigned domxml_line(xmlNodePtr node) {
+        long l = node ? xmlGetLineNo(node) : -1;
+        return l > 0 && l <= UINT_MAX ? (unsigned)l : 0;
+}
+
 static int verror(struct parse_state *st, xmlNodePtr node, int err, const char *prefix, const char *fmt,
                   va_list ap) {
         _cleanup_free_ char *msg = NULL;
 
         if (vasprintf(&msg, fmt, ap) < 0)
                 return -ENOMEM;
-        return hd_error(st->ctx, err, "%s:%ld: %s%s", st->filename, node ? xmlGetLineNo(node) : 0L, prefix,
+        return hd_error(st->ctx, err, "%s:%u: %s%s", st->filename, domxml_line(node), prefix,
                         msg);
 }
 
