@@ -33,3 +33,4 @@ int cli_pci_address(struct hd_context *ctx, const char *spec, char addr[static 2
 void cli_print_report(const struct hd_report *r);
 void cli_print_report_json(const struct hd_report *r);
 int verb_record(struct hd_context *ctx, int argc, char **argv);
+int verb_monitor(struct hd_context *ctx, int argc, char **argv);

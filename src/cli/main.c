@@ -19,6 +19,7 @@ static const struct verb verbs[] = {
         { "check", "whether a PCI device can be passed through now, and what to do if not", verb_check },
         { "recover", "finish or undo what a killed hostdev left half done", verb_recover },
         { "record", "copy the sysfs files hostdev reads, for --sysroot and bug reports", verb_record },
+        { "monitor", "one line per device event: add, remove, change, bind, unbind", verb_monitor },
 };
 
 static void usage(FILE *f) {
