@@ -12,3 +12,4 @@
 #include "hostdev/manager.h"
 #include "hostdev/mdev.h"
 #include "hostdev/record.h"
+#include "hostdev/sriov.h"

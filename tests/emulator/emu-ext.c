@@ -14,7 +14,7 @@
 #include "util/strutil.h"
 
 struct fault {
-        char *glob;
+        char *glob, *value;
         int err, times;
 };
 static struct fault *faults;
@@ -45,7 +45,8 @@ int emu_ext_write_hook(void *userdata, int root_fd, const char *path, const char
                 if (fnmatch(handlers[i].glob, path, 0) != 0)
                         continue;
                 for (size_t f = 0; f < n_faults; f++)
-                        if (faults[f].times != 0 && fnmatch(faults[f].glob, path, 0) == 0) {
+                        if (faults[f].times != 0 && fnmatch(faults[f].glob, path, 0) == 0 &&
+                            (!faults[f].value || streq(faults[f].value, val))) {
                                 if (faults[f].times > 0)
                                         faults[f].times--;
                                 return -faults[f].err;
@@ -67,12 +68,13 @@ int emu_ext_attach(struct emu *e, struct hd_context *ctx) {
         return 0;
 }
 
-void emu_ext_fail_path(const char *glob, int err, int times) {
+void emu_ext_fail_path(const char *glob, const char *value, int err, int times) {
         struct fault *nf = realloc(faults, (n_faults + 1) * sizeof(*nf));
         if (!nf)
                 abort();
         faults = nf;
-        faults[n_faults++] = (struct fault){ .glob = strdup(glob), .err = err, .times = times };
+        faults[n_faults++] = (struct fault){ .glob = strdup(glob), .value = value ? strdup(value) : NULL, .err = err,
+                                             .times = times };
 }
 
 void emu_ext_sriov_lazy(bool lazy) {
@@ -80,8 +82,10 @@ void emu_ext_sriov_lazy(bool lazy) {
 }
 
 void emu_ext_clear(void) {
-        for (size_t i = 0; i < n_faults; i++)
+        for (size_t i = 0; i < n_faults; i++) {
                 free(faults[i].glob);
+                free(faults[i].value);
+        }
         free(faults);
         faults = NULL;
         n_faults = 0;

@@ -27,8 +27,9 @@
 int emu_ext_attach(struct emu *e, struct hd_context *ctx);
 int emu_ext_write_hook(void *userdata, int root_fd, const char *path, const char *value, size_t len);
 
-/* The next TIMES writes (< 0: all) matching GLOB handled here fail with -ERR and change nothing. */
-void emu_ext_fail_path(const char *glob, int err, int times);
+/* The next TIMES writes (< 0: all) handled here whose path matches GLOB (and whose value is VALUE, when not
+ * NULL) fail with -ERR and change nothing. */
+void emu_ext_fail_path(const char *glob, const char *value, int err, int times);
 /* Lazy SR-IOV: sriov_numvfs takes the number but no VF appears (a kernel still creating them). */
 void emu_ext_sriov_lazy(bool lazy);
 void emu_ext_clear(void);

@@ -379,7 +379,7 @@ static void test_autostart(void **state) {
         /* One that fails does not stop the others. */
         assert_ok(c, hd_mdev_stop(c->ctx, U1));
         assert_ok(c, hd_mdev_stop(c->ctx, U3));
-        emu_ext_fail_path("*/nvidia-35/create", EIO, 1);
+        emu_ext_fail_path("*/nvidia-35/create", NULL, EIO, 1);
         s = (struct seen){ 0 };
         assert_int_equal(hd_mdev_start_autostart(c->ctx, NULL, report, &s), -EIO);
         assert_int_equal(s.ok, 1);
