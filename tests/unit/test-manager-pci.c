@@ -305,6 +305,18 @@ static void test_group_second_fails(void **state) {
         assert_host_has(t, IGB1, "igb");
 }
 
+static void test_no_iommu_group(void **state) {
+        struct t *t = *state;
+        _cleanup_free_ char *link = strdupf("%s/sys/devices/pci0000:00/0000:00:01.0/%s/iommu_group", emu_root(t->e), NIC);
+        assert_int_equal(unlink(link), 0);
+        assert_int_equal(hd_pci_detach(t->ctx, NIC, NULL, 0), -EINVAL);
+        assert_error_has(t->ctx, "in no IOMMU group");
+        assert_int_equal(emu_writes(t->e), 0);
+        /* pci-stub needs no IOMMU. */
+        assert_int_equal(hd_pci_detach(t->ctx, NIC, "pci-stub", 0), 0);
+        assert_driver(t->e, NIC, "pci-stub");
+}
+
 static void test_no_module_under_sysroot(void **state) {
         struct t *t = *state;
         assert_int_equal(hd_pci_detach(t->ctx, NIC, "nosuch-stub", 0), -ENOENT);
@@ -477,6 +489,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_adopt, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_group, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_group_second_fails, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_no_iommu_group, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_no_module_under_sysroot, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_race, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_reset, setup, teardown),

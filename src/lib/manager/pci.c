@@ -7,6 +7,10 @@
 #include "manager-internal.h"
 #include "util/strutil.h"
 
+static bool streq_ptr(const char *a, const char *b) {
+        return a && b ? streq(a, b) : a == b;
+}
+
 /* Keep a message across the calls that undo a failure (they set their own). */
 struct saved_error {
         char *msg;
@@ -96,7 +100,9 @@ static int detach_one(struct hd_context *ctx, struct hd_store *s, struct pci_dev
         r = store_claim(s, rec, "pci-detach", data, &m.op_id, &existing);
         if (r == -EBUSY) {
                 r = busy_error(ctx, d->addr, existing, true,
-                               streq(existing->state, "detached") ? "'hostdev reattach' gives it back" : NULL);
+                               streq(existing->state, "detached") ? "'hostdev reattach' gives it back"
+                               : streq(existing->state, "busy")   ? "if that process is gone, run 'hostdev recover'"
+                                                                  : NULL);
                 hd_active_free(existing);
                 hd_active_free(rec);
                 return r;
@@ -290,6 +296,14 @@ int hd_pci_detach(struct hd_context *ctx, const char *addr, const char *driver, 
                 r = refuse_host_use(ctx, v[i], uses, flags);
                 if (r < 0)
                         goto out;
+                /* vfio-pci's probe refuses a device outside any IOMMU group; say why before it does. */
+                if (streq(stub, "vfio-pci") && v[i]->iommu_group < 0 && !streq_ptr(v[i]->driver, stub)) {
+                        r = hd_error(ctx, -EINVAL,
+                                     "%s is in no IOMMU group, so vfio-pci cannot take it: turn on VT-d / "
+                                     "AMD-Vi in the firmware and boot with intel_iommu=on (or amd_iommu=on)",
+                                     v[i]->addr);
+                        goto out;
+                }
         }
         r = manager_load_driver(ctx, stub);
         if (r < 0)
