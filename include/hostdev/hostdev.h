@@ -11,5 +11,6 @@
 #include "hostdev/monitor.h"
 #include "hostdev/manager.h"
 #include "hostdev/mdev.h"
+#include "hostdev/npiv.h"
 #include "hostdev/record.h"
 #include "hostdev/sriov.h"

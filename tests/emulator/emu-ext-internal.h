@@ -21,7 +21,7 @@ int ext_mdev_remove(struct ext *x, const char *kpath, const char *val);
 int ext_sriov_numvfs(struct ext *x, const char *kpath, const char *val);
 int ext_vport_create(struct ext *x, const char *kpath, const char *val);
 int ext_vport_delete(struct ext *x, const char *kpath, const char *val);
-extern bool ext_sriov_is_lazy;
+extern bool ext_sriov_is_lazy, ext_vport_is_lazy;
 
 char *ext_read(struct ext *x, const char *rel);           /* without the trailing newline; NULL when absent */
 int ext_write(struct ext *x, const char *rel, const char *content); /* creates */

@@ -19,7 +19,7 @@ struct fault {
 };
 static struct fault *faults;
 static size_t n_faults;
-bool ext_sriov_is_lazy;
+bool ext_sriov_is_lazy, ext_vport_is_lazy;
 
 static const struct {
         const char *glob; /* fnmatch without FNM_PATHNAME: '*' spans folders */
@@ -81,6 +81,10 @@ void emu_ext_sriov_lazy(bool lazy) {
         ext_sriov_is_lazy = lazy;
 }
 
+void emu_ext_vport_lazy(bool lazy) {
+        ext_vport_is_lazy = lazy;
+}
+
 void emu_ext_clear(void) {
         for (size_t i = 0; i < n_faults; i++) {
                 free(faults[i].glob);
@@ -89,7 +93,7 @@ void emu_ext_clear(void) {
         free(faults);
         faults = NULL;
         n_faults = 0;
-        ext_sriov_is_lazy = false;
+        ext_sriov_is_lazy = ext_vport_is_lazy = false;
 }
 
 /* Helpers. */

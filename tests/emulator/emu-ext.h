@@ -32,4 +32,6 @@ int emu_ext_write_hook(void *userdata, int root_fd, const char *path, const char
 void emu_ext_fail_path(const char *glob, const char *value, int err, int times);
 /* Lazy SR-IOV: sriov_numvfs takes the number but no VF appears (a kernel still creating them). */
 void emu_ext_sriov_lazy(bool lazy);
+/* Lazy NPIV: vport_create makes the vport but its SCSI host never comes (a fabric login that hangs). */
+void emu_ext_vport_lazy(bool lazy);
 void emu_ext_clear(void);

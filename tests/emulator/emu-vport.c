@@ -104,6 +104,19 @@ int ext_vport_create(struct ext *x, const char *kpath, const char *val) {
                 if (!ext_exists(x, vport))
                         break;
         }
+        if (ext_vport_is_lazy) {
+                /* Only the vport: its SCSI host would come after a fabric login that never ends. */
+                snprintf(name, sizeof(name), "vport-%u:0-%u", parent_no, m);
+                v = strdupf("%s/fc_vports/%s", vport, name);
+                {
+                        _cleanup_free_ char *pwwpn = strdupf("0x%s", wwpn), *pwwnn = strdupf("0x%s", wwnn);
+                        if (!v || !pwwpn || !pwwnn || ext_mkdirs(x, v) < 0 || put(x, v, "port_name", pwwpn) < 0 ||
+                            put(x, v, "node_name", pwwnn) < 0 || put(x, v, "vport_state", "Initializing") < 0)
+                                return -EIO;
+                }
+                set_inuse(x, fc, +1);
+                return 0;
+        }
         nh = strdupf("%s/host%u", vport, no);
         s = strdupf("%s/scsi_host/host%u", nh, no);
         f = strdupf("%s/fc_host/host%u", nh, no);
