@@ -9,9 +9,10 @@
 #     kernel/          the kernel package unpacked with dpkg -x (not installed)
 #     mtty/mtty.ko     samples/vfio-mdev/mtty.c built against linux-headers-<kver>
 #     base.cpio.gz     busybox, modules, jq, id files: rebuilt when the module set changes
-#     app.cpio.gz      hostdev + its libraries + /init + scenarios: rebuilt when any changes
-#     initramfs.cpio.gz  base + app, two concatenated archives (the kernel unpacks both)
-#     nvme.img         the raw disk behind the emulated NVMe controller
+#     app/<hash of the binary's path>/
+#       app.cpio.gz        hostdev + its libraries + /init + scenarios: rebuilt when any changes
+#       initramfs.cpio.gz  base + app, two concatenated archives (the kernel unpacks both)
+#       nvme.img           the raw disk behind the emulated NVMe controller (64 MiB, sparse)
 # Quiet when everything is cached; progress goes to stderr.
 # --print-env prints shell assignments (LAB_DIR, LAB_KVER, LAB_KERNEL, LAB_INITRD, LAB_NVME)
 # on stdout for run.sh.
@@ -25,7 +26,7 @@ binary=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--print-env) print_env=1 ;;
-	-h|--help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) sed -n '3,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
 	-*) echo "build.sh: unknown option $1" >&2; exit 2 ;;
 	*) binary=$1 ;;
 	esac
@@ -41,11 +42,15 @@ say() { echo "lab: $*" >&2; }
 die() { echo "lab: error: $*" >&2; exit 1; }
 
 export DEBIAN_FRONTEND=noninteractive
+APT_LOG=$(mktemp /tmp/hostdev-lab-apt.XXXXXX)
+trap 'rm -f "$APT_LOG"' EXIT
+# quietly: apt's words only when it fails
+apt_run() { "$@" > "$APT_LOG" 2>&1 || { cat "$APT_LOG" >&2; return 1; }; }
 apt_updated=0
 apt_update_once() {
 	if [ $apt_updated = 0 ]; then
 		say "apt-get update"
-		apt-get update -qq >&2 || die "apt-get update failed"
+		apt_run $SUDO apt-get update -qq || die "apt-get update failed"
 		apt_updated=1
 	fi
 }
@@ -67,9 +72,9 @@ apt_need() {
 	done
 	[ ${#want[@]} -gt 0 ] || return 0
 	say "installing ${want[*]}"
-	if ! $SUDO apt-get install -y -qq "${want[@]}" >&2; then
+	if ! apt_run $SUDO apt-get install -y -qq --no-install-recommends "${want[@]}" 2>/dev/null; then
 		apt_update_once
-		$SUDO apt-get install -y -qq "${want[@]}" >&2 || die "cannot install ${want[*]}"
+		apt_run $SUDO apt-get install -y -qq --no-install-recommends "${want[@]}" || die "cannot install ${want[*]}"
 	fi
 }
 
@@ -102,6 +107,9 @@ KPKG=linux-image-$KVER
 CACHE=${HOSTDEV_LAB_CACHE:-$HOME/.cache/hostdev-lab}
 D=$CACHE/$KVER
 mkdir -p "$D"
+# One builder at a time per kernel (CI and a developer may share the cache).
+exec 9> "$D/.lock"
+flock 9
 
 # --- kernel, unpacked, never installed ------------------------------------
 if [ ! -e "$D/kernel.done" ]; then
@@ -109,9 +117,9 @@ if [ ! -e "$D/kernel.done" ]; then
 	rm -rf "$D/kernel" "$D/dl"
 	mkdir -p "$D/dl"
 	chmod 777 "$D/dl" 2>/dev/null || true   # lets apt's _apt user write there
-	( cd "$D/dl" && apt-get download -q "$KPKG" >&2 2>/dev/null ) || {
+	( cd "$D/dl" && apt-get download -q "$KPKG" > "$APT_LOG" 2>&1 ) || {
 		apt_update_once
-		( cd "$D/dl" && apt-get download -q "$KPKG" >&2 ) || die "cannot download $KPKG"
+		( cd "$D/dl" && apt_run apt-get download -q "$KPKG" ) || die "cannot download $KPKG"
 	}
 	dpkg -x "$D"/dl/"$KPKG"_*.deb "$D/kernel"
 	depmod -b "$D/kernel" "$KVER"
@@ -205,7 +213,6 @@ if [ ! -e "$D/base.cpio.gz" ] || [ "$(cat "$D/base.stamp" 2>/dev/null)" != "$bas
 	mv "$D/base.cpio.gz.tmp" "$D/base.cpio.gz"
 	echo "$base_stamp" > "$D/base.stamp"
 	rm -rf "$R"
-	rm -f "$D/app.stamp"   # force the concatenation below
 fi
 
 # --- the app archive: hostdev, /init, scenarios ----------------------------
@@ -220,10 +227,14 @@ app_inputs() {
 	LD_LIBRARY_PATH=$lib_path ldd "$binary" 2>/dev/null | sed -n 's/.*=> \(\/[^ ]*\) (.*/\1/p; s/^[[:space:]]*\(\/[^ ]*\) (.*/\1/p'
 	find "$LAB_SRC/guest" "$LAB_SRC/scenarios" -type f | LC_ALL=C sort
 }
-app_stamp=$( { echo v2; app_inputs | while read -r f; do sha256sum "$f"; done; } | sha256sum | cut -d' ' -f1)
-if [ ! -e "$D/initramfs.cpio.gz" ] || [ "$(cat "$D/app.stamp" 2>/dev/null)" != "$app_stamp" ]; then
+# Each binary (build/, build-ci/, ...) has its own app archive and initramfs.
+A=$D/app/$(echo "$binary" | sha256sum | cut -c1-12)
+mkdir -p "$A"
+echo "$binary" > "$A/binary"
+app_stamp=$( { echo v2; cat "$D/base.stamp"; app_inputs | while read -r f; do sha256sum "$f"; done; } | sha256sum | cut -d' ' -f1)
+if [ ! -e "$A/initramfs.cpio.gz" ] || [ "$(cat "$A/app.stamp" 2>/dev/null)" != "$app_stamp" ]; then
 	say "packing hostdev ($binary) and scenarios"
-	R=$D/app-root
+	R=$A/root
 	rm -rf "$R"
 	mkdir -p "$R/usr/bin" "$R/usr/lib/hostdev" "$R/lab/scenarios"
 	cp -L "$binary" "$R/usr/bin/hostdev"
@@ -248,18 +259,19 @@ if [ ! -e "$D/initramfs.cpio.gz" ] || [ "$(cat "$D/app.stamp" 2>/dev/null)" != "
 	cp "$LAB_SRC"/guest/*.sh "$LAB_SRC"/guest/*.jq "$R/lab/"
 	cp "$LAB_SRC"/scenarios/*.sh "$R/lab/scenarios/"
 	(cd "$R" && find . -print0 | LC_ALL=C sort -z | cpio --null -o -H newc --quiet -R 0:0) |
-		gzip -6 > "$D/app.cpio.gz"
-	cat "$D/base.cpio.gz" "$D/app.cpio.gz" > "$D/initramfs.cpio.gz.tmp"
-	mv "$D/initramfs.cpio.gz.tmp" "$D/initramfs.cpio.gz"
-	echo "$app_stamp" > "$D/app.stamp"
+		gzip -6 > "$A/app.cpio.gz"
+	cat "$D/base.cpio.gz" "$A/app.cpio.gz" > "$A/initramfs.cpio.gz.tmp"
+	mv "$A/initramfs.cpio.gz.tmp" "$A/initramfs.cpio.gz"
+	echo "$app_stamp" > "$A/app.stamp"
 	rm -rf "$R"
-	say "initramfs: $(du -k "$D/initramfs.cpio.gz" | cut -f1) KiB"
+	say "initramfs: $(du -k "$A/initramfs.cpio.gz" | cut -f1) KiB"
 fi
 
 # --- the NVMe disk ---------------------------------------------------------
-[ -e "$D/nvme.img" ] || truncate -s 64M "$D/nvme.img"
+# one per binary too: QEMU locks it, and CI and a developer may run at once
+[ -e "$A/nvme.img" ] || truncate -s 64M "$A/nvme.img"
 
 if [ $print_env = 1 ]; then
 	printf 'LAB_DIR=%q\nLAB_KVER=%q\nLAB_KERNEL=%q\nLAB_INITRD=%q\nLAB_NVME=%q\n' \
-		"$D" "$KVER" "$VMLINUZ" "$D/initramfs.cpio.gz" "$D/nvme.img"
+		"$D" "$KVER" "$VMLINUZ" "$A/initramfs.cpio.gz" "$A/nvme.img"
 fi

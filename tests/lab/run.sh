@@ -4,7 +4,8 @@
 # scenarios, and turns the serial console into check results.
 #
 # usage: tests/lab/run.sh [options] [[--hostdev] HOSTDEV_BINARY]   (default: build/hostdev)
-#   --out DIR        console.log and received files go here (default: build/lab)
+#   --out DIR        console.log and received files go here (default: lab/ beside the binary,
+#                    build/lab for build/hostdev)
 #   --timeout SEC    the guest must print lab-done within this (default: 420)
 #   --only PAT[,PAT] run only scenarios whose name contains PAT (setup always runs)
 #   --verbose        print the guest console live, and the output of passing checks
@@ -19,7 +20,7 @@ set -euo pipefail
 LAB_SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$LAB_SRC/../.." && pwd)
 
-out=$REPO/build/lab
+out=
 timeout=420
 only=
 verbose=0
@@ -33,13 +34,14 @@ while [ $# -gt 0 ]; do
 	--only) only=$2; shift ;;
 	--verbose|-v) verbose=1 ;;
 	--no-validate) validate=0 ;;
-	-h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) sed -n '3,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
 	-*) echo "run.sh: unknown option $1" >&2; exit 2 ;;
 	*) binary=$1 ;;
 	esac
 	shift
 done
 binary=${binary:-$REPO/build/hostdev}
+[ -n "$out" ] || out=$(dirname "$binary")/lab
 
 start=$(date +%s)
 env=$("$LAB_SRC/build.sh" --print-env "$binary") || { echo "lab: build failed" >&2; exit 1; }
