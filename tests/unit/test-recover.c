@@ -206,6 +206,49 @@ static void test_crash_recovery(void **state) {
                 }
 }
 
+/* Open operations of other shapes: a reset, a device that vanished, an operation this hostdev does not know. */
+static void test_odd_ops(void **state) {
+        struct emu *e = emu_fixture();
+        struct hd_context *ctx = emu_context(e);
+        struct hd_report *rep = NULL;
+        _cleanup_free_ char *db = NULL;
+        sqlite3 *h = NULL;
+
+        assert_int_equal(hd_recover(ctx, NULL), 0); /* creates the store */
+        db = strdupf("%s/hostdev.db", hd_context_get_state_dir(ctx));
+        assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
+        assert_int_equal(sqlite3_exec(h,
+                                      "INSERT INTO ops (op, kind, key, data, started) VALUES "
+                                      "('pci-reset', 'pci', '" NIC "', 'method=flr', 1), "
+                                      "('pci-detach', 'pci', '0000:09:00.0', 'stub=vfio-pci\norig=e1000e', 1);"
+                                      "INSERT INTO devices (kind, key, state, op_id, created, updated) VALUES "
+                                      "('pci', '0000:09:00.0', 'busy', 2, 1, 1);",
+                                      NULL, NULL, NULL),
+                         SQLITE_OK);
+        assert_int_equal(hd_recover(ctx, &rep), 2);
+        assert_int_equal(rep->n_items, 2);
+        assert_int_equal(rep->items[0].status, HD_REPORT_OK);
+        assert_non_null(strstr(rep->items[0].text, "reset"));
+        assert_int_equal(rep->items[1].status, HD_REPORT_WARN);
+        assert_non_null(strstr(rep->items[1].text, "gone"));
+        rep = hd_report_free(rep);
+        assert_int_equal(hd_active_get(ctx, "pci", "0000:09:00.0", &(struct hd_active *){ NULL }), -ENOENT);
+
+        assert_int_equal(sqlite3_exec(h, "INSERT INTO ops (op, kind, key, started) VALUES ('frob', 'usb', '1:2', 1)",
+                                      NULL, NULL, NULL),
+                         SQLITE_OK);
+        sqlite3_close(h);
+        assert_int_equal(hd_recover(ctx, &rep), -EIO);
+        assert_int_equal(rep->items[0].status, HD_REPORT_FAIL);
+        assert_non_null(strstr(rep->items[0].text, "'frob'"));
+        hd_report_free(rep);
+        /* Other devices still work meanwhile. */
+        assert_int_equal(hd_pci_detach(ctx, NIC, NULL, 0), 0);
+        assert_int_equal(hd_pci_reattach(ctx, NIC, 0), 0);
+        hd_context_free(ctx);
+        emu_free(e);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_crash_detach),
@@ -213,6 +256,7 @@ int main(void) {
                 cmocka_unit_test(test_crash_failing_detach),
                 cmocka_unit_test(test_crash_group),
                 cmocka_unit_test(test_crash_recovery),
+                cmocka_unit_test(test_odd_ops),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

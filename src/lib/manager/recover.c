@@ -94,6 +94,27 @@ static int recover_pci(struct hd_context *ctx, struct hd_store *s, const struct 
         }
 }
 
+static int recover_reset(struct hd_context *ctx, struct hd_store *s, const struct store_op *op,
+                         struct hd_report *rep) {
+        /* A reset has nothing to undo and cannot be finished safely: closed. */
+        int r = close_op(s, op, "failed", NULL);
+        if (r < 0)
+                return r;
+        return report_add(rep, HD_REPORT_OK, "recover", NULL, "%s: the reset left by %s is closed", op->key,
+                          op->holder ? op->holder : "a process");
+}
+
+/* Each kind of operation and how to put it right; a new operation adds its row. */
+static const struct {
+        const char *op;
+        int (*recover)(struct hd_context *ctx, struct hd_store *s, const struct store_op *op,
+                       struct hd_report *rep);
+} recoverers[] = {
+        { "pci-detach", recover_pci },
+        { "pci-reattach", recover_pci },
+        { "pci-reset", recover_reset },
+};
+
 int recover_locked(struct hd_context *ctx, struct hd_store *s, struct hd_report *rep) {
         struct store_op *ops = NULL;
         size_t n = 0;
@@ -109,17 +130,15 @@ int recover_locked(struct hd_context *ctx, struct hd_store *s, struct hd_report 
         for (size_t i = 0; i < n; i++) {
                 const struct store_op *op = &ops[i];
                 size_t before = rep->n_items;
+                bool known = false;
 
-                if (streq(op->kind, "pci") && (streq(op->op, "pci-detach") || streq(op->op, "pci-reattach")))
-                        r = recover_pci(ctx, s, op, rep);
-                else if (streq(op->op, "pci-reset")) {
-                        /* A reset has nothing to undo and cannot be finished safely: closed. */
-                        r = close_op(s, op, "failed", NULL);
-                        if (r >= 0)
-                                r = report_add(rep, HD_REPORT_OK, "recover", NULL,
-                                               "%s: the reset left by %s is closed", op->key,
-                                               op->holder ? op->holder : "a process");
-                } else
+                for (size_t k = 0; k < ELEMENTSOF(recoverers); k++)
+                        if (streq(recoverers[k].op, op->op)) {
+                                known = true;
+                                r = recoverers[k].recover(ctx, s, op, rep);
+                                break;
+                        }
+                if (!known)
                         r = report_add(rep, HD_REPORT_FAIL, "recover", "use a newer hostdev",
                                        "%s %s: an open '%s' this hostdev does not know", op->kind, op->key,
                                        op->op);
