@@ -104,7 +104,7 @@ else
 fi
 KPKG=linux-image-$KVER
 
-CACHE=${HOSTDEV_LAB_CACHE:-$HOME/.cache/hostdev-lab}
+CACHE=${HOSTDEV_LAB_CACHE:-${HOME:-/tmp}/.cache/hostdev-lab}
 D=$CACHE/$KVER
 mkdir -p "$D"
 # One builder at a time per kernel (CI and a developer may share the cache).

@@ -10,6 +10,8 @@
 #   --only PAT[,PAT] run only scenarios whose name contains PAT (setup always runs)
 #   --verbose        print the guest console live, and the output of passing checks
 #   --no-validate    do not run virt-xml-validate on the XML the guest sends
+#   --record-into DIR  unpack each tree `hostdev record` made in the guest into DIR/lab-STATE
+#                    (replacing it), e.g. --record-into tests/data/trees
 #
 # Prints one line per check (ok - NAME / not ok - NAME: reason), the guest's output
 # around each failure, and "N passed, N failed[, N skipped]"; exits 1 on any failure.
@@ -25,6 +27,7 @@ timeout=420
 only=
 verbose=0
 validate=1
+record_into=
 binary=
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -34,6 +37,7 @@ while [ $# -gt 0 ]; do
 	--only) only=$2; shift ;;
 	--verbose|-v) verbose=1 ;;
 	--no-validate) validate=0 ;;
+	--record-into) record_into=$2; shift ;;
 	-h|--help) sed -n '3,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
 	-*) echo "run.sh: unknown option $1" >&2; exit 2 ;;
 	*) binary=$1 ;;
@@ -108,6 +112,7 @@ awk -v outdir="$out/out" -v results="$out/results.txt" -v ctxdir="$out/context" 
 			if (b64) print path > (outdir "/.base64")
 			next
 		}
+		if ($0 ~ /^\[ *[0-9]+\.[0-9]+\] /) { keep($0); next }   # a kernel message, not the file
 		print $0 > path
 		next
 	}
@@ -154,6 +159,17 @@ if [ -e "$out/out/.base64" ]; then
 			printf 'not ok\t-\tnot ok - file-%s: base64 did not decode\n' "${f#"$out/out/"}" >> "$out/results.txt"
 	done < "$out/out/.base64"
 	rm -f "$out/out/.base64"
+fi
+
+if [ -n "$record_into" ]; then
+	for t in "$out"/out/record/*.tar.gz; do
+		[ -e "$t" ] || continue
+		state=$(basename "$t" .tar.gz)
+		rm -rf "$record_into/lab-$state"
+		mkdir -p "$record_into/lab-$state"
+		tar -xzf "$t" -C "$record_into/lab-$state" --strip-components=1
+		echo "lab: recorded tree $record_into/lab-$state" >&2
+	done
 fi
 
 # Every XML the guest sent must validate against libvirt's nodedev schema.

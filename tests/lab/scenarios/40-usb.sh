@@ -18,6 +18,10 @@ usb_matches() {
 	got=$(jqf 'cap("usb_device") | "\(.bus|s) \(.device|s) \(.vendor|bare|lc|s) \(.product|bare|lc|s)"' /tmp/usb.json)
 	want="$(cat $d/busnum) $(cat $d/devnum) 0x0204 0x6025"
 	[ "$got" = "$want" ] || fail "$name: hostdev bus/device/vendor/product '$got', sysfs '$want'"
+	# show finds a USB device by BUS:DEVICE too
+	hdjson /tmp/usb2.json show "$(cat $d/busnum):$(cat $d/devnum)" --json
+	got=$(jqf '.name' /tmp/usb2.json)
+	[ "$got" = "$name" ] || fail "show $(cat $d/busnum):$(cat $d/devnum) gives $got, want $name"
 	echo "# $name at $got"
 }
 
@@ -57,11 +61,20 @@ replug() {
 	new=$(cat $d/devnum)
 	[ "$new" != "$old" ] || fail "devnum stayed $old across the replug"
 	echo "# devnum $old -> $new"
+	echo "$(cat $d/busnum):$old" > /tmp/usb-old-address
 }
 
 check usb-gadget-listed usb_gadget_listed
 check usb-gadget-interfaces usb_interfaces_listed
+old_address_gone() {
+	a=$(cat /tmp/usb-old-address)
+	if hostdev show "$a" --json > /tmp/usb-old.json 2>/dev/null; then
+		fail "show $a (the address before the replug) still finds $(jq -r .name /tmp/usb-old.json)"
+	fi
+}
+
 if check setup-usb-replug replug; then
 	check usb-gadget-after-replug usb_gadget_listed
+	check usb-old-address-gone old_address_gone
 fi
 record_state usb

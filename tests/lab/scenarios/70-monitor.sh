@@ -164,3 +164,7 @@ if check monitor-start start_monitors; then
 	check monitor-cap-filter cap_filter
 	check monitor-stop stop_monitors
 fi
+# What the monitors printed, for a person reading a failure: build/lab/out/monitor/
+for f in $MON $MONTXT $MONCAP /tmp/monitor.err; do
+	[ -e "$f" ] && emit_file "monitor/${f##*/}" < "$f"
+done
