@@ -34,3 +34,7 @@ void cli_print_report(const struct hd_report *r);
 void cli_print_report_json(const struct hd_report *r);
 int verb_record(struct hd_context *ctx, int argc, char **argv);
 int verb_monitor(struct hd_context *ctx, int argc, char **argv);
+int verb_mdev(struct hd_context *ctx, int argc, char **argv);
+int verb_sriov(struct hd_context *ctx, int argc, char **argv);
+int verb_vhba(struct hd_context *ctx, int argc, char **argv);
+int verb_create(struct hd_context *ctx, int argc, char **argv);

@@ -20,6 +20,10 @@ static const struct verb verbs[] = {
         { "recover", "finish or undo what a killed hostdev left half done", verb_recover },
         { "record", "copy the sysfs files hostdev reads, for --sysroot and bug reports", verb_record },
         { "monitor", "one line per device event: add, remove, change, bind, unbind", verb_monitor },
+        { "mdev", "mediated devices: types, create, remove, define, start, stop, autostart", verb_mdev },
+        { "sriov", "SR-IOV: show a PF's virtual functions, set how many there are", verb_sriov },
+        { "vhba", "NPIV: create and destroy virtual Fibre Channel HBAs", verb_vhba },
+        { "create", "make a vHBA or mediated device from libvirt node device XML", verb_create },
 };
 
 static void usage(FILE *f) {
