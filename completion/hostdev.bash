@@ -20,10 +20,11 @@ _hostdev() {
         case $prev in
         --sysroot|--state-dir) COMPREPLY=($(compgen -d -- "$cur")); return ;;
         -c|--cap) COMPREPLY=($(compgen -W "system pci usb_device usb net scsi_host scsi_target scsi storage scsi_generic drm mdev vdpa ccw css ap_card ap_queue ap_matrix fc_host vports mdev_types vf pf" -- "$cur")); return ;;
+        -s|--source) [[ $verb == monitor ]] && { COMPREPLY=($(compgen -W "kernel udev" -- "$cur")); return; } ;;
         -o|--output) COMPREPLY=($(compgen -W "help NAME CAP CAPS DRIVER IOMMU NUMA DESCRIPTION ADDRESS VENDOR PRODUCT CLASS DEVNODE PF VFS MAXVFS PARENT SUBSYSTEM PATH" -- "$cur")); return ;;
         esac
         case $verb in
-        "") COMPREPLY=($(compgen -W "list show iommu --sysroot --state-dir --help --version" -- "$cur")) ;;
+        "") COMPREPLY=($(compgen -W "list show iommu monitor --sysroot --state-dir --help --version" -- "$cur")) ;;
         list) COMPREPLY=($(compgen -W "--tree --cap --count --output --json --pairs --raw --noheadings --help" -- "$cur")) ;;
         show)
                 if [[ $cur == -* ]]; then
@@ -32,6 +33,7 @@ _hostdev() {
                         COMPREPLY=($(compgen -W "$(_hostdev_devices)" -- "$cur"))
                 fi ;;
         iommu) COMPREPLY=($(compgen -W "--json --help" -- "$cur")) ;;
+        monitor) COMPREPLY=($(compgen -W "--cap --source --json --help" -- "$cur")) ;;
         esac
 }
 complete -F _hostdev hostdev
