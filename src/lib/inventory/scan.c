@@ -45,8 +45,8 @@ static int scan_entry(struct hd_context *ctx, struct hd_inventory *inv, const ch
         r = sysfs_resolve_link(ctx, dir, name, &path);
         if (r == -EINVAL) /* a folder, not a link */
                 path = strdupf("%s/%s", dir, name);
-        else if (r == -ENOENT)
-                return 0; /* gone since the listing */
+        else if (r == -ENOENT || r == -EXDEV)
+                return 0; /* gone since the listing, or a link out of the root: never followed */
         else if (r < 0)
                 return r;
         if (!path)
