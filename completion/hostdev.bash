@@ -24,8 +24,8 @@ _hostdev() {
         -o|--output) COMPREPLY=($(compgen -W "help NAME CAP CAPS DRIVER IOMMU NUMA DESCRIPTION ADDRESS VENDOR PRODUCT CLASS DEVNODE PF VFS MAXVFS PARENT SUBSYSTEM PATH" -- "$cur")); return ;;
         esac
         case $verb in
-        "") COMPREPLY=($(compgen -W "list show iommu monitor --sysroot --state-dir --help --version" -- "$cur")) ;;
-        list) COMPREPLY=($(compgen -W "--tree --cap --count --output --json --pairs --raw --noheadings --help" -- "$cur")) ;;
+        "") COMPREPLY=($(compgen -W "list show iommu monitor mdev sriov vhba create --sysroot --state-dir --help --version" -- "$cur")) ;;
+        list) COMPREPLY=($(compgen -W "--tree --cap --count --inactive --all --output --json --pairs --raw --noheadings --help" -- "$cur")) ;;
         show)
                 if [[ $cur == -* ]]; then
                         COMPREPLY=($(compgen -W "--xml --json --help" -- "$cur"))
@@ -33,6 +33,45 @@ _hostdev() {
                         COMPREPLY=($(compgen -W "$(_hostdev_devices)" -- "$cur"))
                 fi ;;
         iommu) COMPREPLY=($(compgen -W "--json --help" -- "$cur")) ;;
+        mdev)
+                local sub=${COMP_WORDS[i+1]}
+                if ((COMP_CWORD == i + 1)); then
+                        COMPREPLY=($(compgen -W "types list create remove define undefine start stop autostart modify start-autostart" -- "$cur"))
+                elif [[ $prev == --parent || ($sub == types && $cur != -*) ]]; then
+                        COMPREPLY=($(compgen -W "$(ls /sys/class/mdev_bus 2>/dev/null)" -- "$cur"))
+                elif [[ $cur == -* ]]; then
+                        case $sub in
+                        types) COMPREPLY=($(compgen -W "--json" -- "$cur")) ;;
+                        list) COMPREPLY=($(compgen -W "--defined --json" -- "$cur")) ;;
+                        create) COMPREPLY=($(compgen -W "--parent --type --uuid --attr" -- "$cur")) ;;
+                        define) COMPREPLY=($(compgen -W "--parent --type --uuid --attr --auto" -- "$cur")) ;;
+                        modify) COMPREPLY=($(compgen -W "--parent --type --auto --manual --addattr --value --delattr --index" -- "$cur")) ;;
+                        undefine|start|autostart|start-autostart) COMPREPLY=($(compgen -W "--parent" -- "$cur")) ;;
+                        esac
+                elif [[ $sub == define ]]; then
+                        COMPREPLY=($(compgen -f -X '!*.xml' -- "$cur"))
+                elif [[ $sub == autostart && $prev != autostart ]]; then
+                        COMPREPLY=($(compgen -W "on off" -- "$cur"))
+                else
+                        COMPREPLY=($(compgen -W "$(hostdev mdev list --defined -rn 2>/dev/null | cut -d' ' -f1)" -- "$cur"))
+                fi ;;
+        sriov)
+                if ((COMP_CWORD == i + 1)); then
+                        COMPREPLY=($(compgen -W "show set" -- "$cur"))
+                elif [[ $cur == -* ]]; then
+                        COMPREPLY=($(compgen -W "--json --no-autoprobe --autoprobe --force --timeout" -- "$cur"))
+                elif ((COMP_CWORD == i + 2)); then
+                        COMPREPLY=($(compgen -W "$(hostdev list -rn -o NAME --cap pf 2>/dev/null)" -- "$cur"))
+                fi ;;
+        vhba)
+                if ((COMP_CWORD == i + 1)); then
+                        COMPREPLY=($(compgen -W "create destroy" -- "$cur"))
+                elif [[ $prev == --parent || ${COMP_WORDS[i+1]} == destroy ]]; then
+                        COMPREPLY=($(compgen -W "$(hostdev list -rn -o NAME --cap fc_host 2>/dev/null)" -- "$cur"))
+                elif [[ $cur == -* ]]; then
+                        COMPREPLY=($(compgen -W "--parent --parent-wwnn --parent-wwpn --fabric-wwn --wwnn --wwpn --timeout" -- "$cur"))
+                fi ;;
+        create) COMPREPLY=($(compgen -f -X '!*.xml' -- "$cur")) ;;
         monitor) COMPREPLY=($(compgen -W "--cap --source --json --help" -- "$cur")) ;;
         esac
 }

@@ -14,7 +14,7 @@ static void usage(FILE *f) {
                    "Mediated devices (vGPU slices and the like), kept in mdevctl's format.\n\n"
                    "Commands:\n"
                    "  types [PARENT] [-J]                      parents and their types, with instances left\n"
-                   "  list [--defined] [-J]                    running devices; with --defined, definitions too\n"
+                   "  list [--defined] [-J|-r] [-n]            running devices; with --defined, definitions too\n"
                    "  create --parent P --type T [--uuid U] [--attr K=V]...\n"
                    "                                           a transient device (gone at reboot)\n"
                    "  remove UUID                              remove a running device\n"
@@ -98,17 +98,20 @@ out:
 
 static int cmd_list(struct hd_context *ctx, int argc, char **argv) {
         static const struct option opts[] = { { "defined", no_argument, NULL, 'd' }, { "json", no_argument, NULL, 'J' },
-                                              { "help", no_argument, NULL, 'h' }, {} };
+                                              { "raw", no_argument, NULL, 'r' },     { "noheadings", no_argument, NULL, 'n' },
+                                              { "help", no_argument, NULL, 'h' },    {} };
         struct hd_mdev *list = NULL;
         struct libscols_table *tb;
-        bool json = false, defined = false;
+        bool json = false, defined = false, raw = false, noheadings = false;
         size_t n = 0;
         int c, r;
 
-        while ((c = getopt_long(argc, argv, "dJh", opts, NULL)) >= 0)
+        while ((c = getopt_long(argc, argv, "dJrnh", opts, NULL)) >= 0)
                 switch (c) {
                 case 'd': defined = true; break;
                 case 'J': json = true; break;
+                case 'r': raw = true; break;
+                case 'n': noheadings = true; break;
                 case 'h': usage(stdout); return EXIT_OK;
                 default: return cli_usage_error("mdev", "unknown option");
                 }
@@ -116,6 +119,10 @@ static int cmd_list(struct hd_context *ctx, int argc, char **argv) {
         if (r < 0)
                 return cli_fail(ctx, r, "listing mediated devices");
         tb = table(json, "mdevs");
+        if (tb) {
+                scols_table_enable_raw(tb, raw);
+                scols_table_enable_noheadings(tb, noheadings);
+        }
         if (!tb || add_col(tb, "UUID", 36, 0, false) < 0 || add_col(tb, "PARENT", 0.2, 0, false) < 0 ||
             add_col(tb, "TYPE", 0.2, 0, false) < 0 || add_col(tb, "STATE", 7, 0, false) < 0 ||
             add_col(tb, "DEFINED", 7, 0, false) < 0 || add_col(tb, "START", 6, 0, false) < 0 ||
