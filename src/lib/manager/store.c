@@ -157,20 +157,34 @@ char *store_dir(struct hd_context *ctx) {
         return strdup(dir);
 }
 
+static int user_version(struct hd_store *s, int *ret) {
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        int r = prepare(s, "PRAGMA user_version", &st), rc;
+        if (r < 0)
+                return r;
+        rc = sqlite3_step(st);
+        if (rc != SQLITE_ROW)
+                return sql_error(s, rc, "reading the schema version");
+        *ret = sqlite3_column_int(st, 0);
+        return 0;
+}
+
 static int migrate(struct hd_store *s) {
         int version = 0, r;
-        _cleanup_stmt_ sqlite3_stmt *st = NULL;
 
-        /* Take the write lock before reading the version: two processes may start at once. */
+        /* The common case, a store at this version, takes no write lock. */
+        r = user_version(s, &version);
+        if (r < 0)
+                return r;
+        if (version == store_schema_version())
+                return 0;
+        /* Read it again under the write lock: two processes may start at once. */
         r = store_begin(s);
         if (r < 0)
                 return r;
-        r = prepare(s, "PRAGMA user_version", &st);
+        r = user_version(s, &version);
         if (r < 0)
                 goto fail;
-        if (sqlite3_step(st) == SQLITE_ROW)
-                version = sqlite3_column_int(st, 0);
-        sqlite3_finalize(TAKE_PTR(st));
         if (version > store_schema_version()) {
                 r = hd_error(s->ctx, -EPROTO,
                              "state store %s has schema %d, this hostdev knows up to %d; use a newer hostdev",
