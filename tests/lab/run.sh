@@ -48,7 +48,11 @@ binary=${binary:-$REPO/build/hostdev}
 [ -n "$out" ] || out=$(dirname "$binary")/lab
 
 start=$(date +%s)
-env=$("$LAB_SRC/build.sh" --print-env "$binary") || { echo "lab: build failed" >&2; exit 1; }
+if ! env=$("$LAB_SRC/build.sh" --print-env "$binary"); then
+	echo "not ok - lab-build: tests/lab/build.sh failed (see above)"
+	echo "0 passed, 1 failed"
+	exit 1
+fi
 eval "$env"
 
 mkdir -p "$out"

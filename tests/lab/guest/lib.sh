@@ -79,16 +79,21 @@ lab_summary() {
 	echo "# guest: $_p ok, $_f not ok, $_s skipped"
 }
 
-# hd ARGS...: hostdev, whose failure names the command and its last error line.
+# hd ARGS...: hostdev, whose failure names the command and its last error line;
+# one that hangs is stopped after HD_TIMEOUT seconds, failing only its check.
+HD_TIMEOUT=${HD_TIMEOUT:-60}
 hd() {
 	_hd_err=/tmp/hd.err.$$
-	if hostdev "$@" 2>"$_hd_err"; then
+	if timeout "$HD_TIMEOUT" hostdev "$@" 2>"$_hd_err"; then
 		rm -f "$_hd_err"
 		return 0
 	else
 		_hd_rc=$?
 		sed 's/^/# stderr: /' "$_hd_err" | tail -n 10 >&2
-		echo "hostdev $*: exit $_hd_rc: $(sed '/^$/d' "$_hd_err" | tail -n 1)" >&2
+		case $_hd_rc in
+		124|143) echo "hostdev $*: no answer within ${HD_TIMEOUT}s" >&2 ;;
+		*) echo "hostdev $*: exit $_hd_rc: $(sed '/^$/d' "$_hd_err" | tail -n 1)" >&2 ;;
+		esac
 		rm -f "$_hd_err"
 		return $_hd_rc
 	fi
