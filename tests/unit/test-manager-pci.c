@@ -252,6 +252,15 @@ static void test_adopt(void **state) {
                 _cleanup_free_ char *p = strdupf("%s/hostdev.db%s", hd_context_get_state_dir(t->ctx), *sfx);
                 (void)unlink(p);
         }
+        /* Adopting fails at its one write: undone means left on vfio-pci, as found. */
+        assert_int_equal(emu_write_hook(t->e, -1, "/sys/bus/pci/devices/" NIC "/driver_override", "\n", 1), 0);
+        emu_fail_nth(t->e, 1, EBUSY);
+        assert_int_equal(hd_pci_detach(t->ctx, NIC, NULL, 0), -EBUSY);
+        assert_driver(t->e, NIC, "vfio-pci");
+        {
+                _cleanup_free_ char *st = record_state(t->ctx, NIC);
+                assert_null(st);
+        }
         assert_int_equal(hd_pci_detach(t->ctx, NIC, NULL, 0), 0);
         assert_detached(t, NIC, NULL);
         assert_int_equal(hd_pci_reattach(t->ctx, NIC, 0), 0);

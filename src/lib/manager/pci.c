@@ -82,15 +82,19 @@ static int detach_one(struct hd_context *ctx, struct hd_store *s, struct pci_dev
         _cleanup_free_ char *data = NULL;
         struct hd_active *rec = NULL, *existing = NULL;
         struct mop m = { .ctx = ctx, .s = s };
-        /* A device found on the stub already is adopted: there is no driver to give it back to. */
+        /*
+         * A device found on the stub already is adopted: the record has no
+         * driver to give it back to, but undoing this detach leaves it on the
+         * stub, as it was (HAD, which the journal keeps for recovery).
+         */
         const char *orig = d->driver && !streq(d->driver, stub) ? d->driver : NULL;
-        _cleanup_free_ char *orig_copy = strdup_or_null(orig), *ov = strdup_or_null(d->override);
+        _cleanup_free_ char *had = strdup_or_null(d->driver), *ov = strdup_or_null(d->override);
         int r;
 
-        if ((orig && !orig_copy) || (d->override && !ov))
+        if ((d->driver && !had) || (d->override && !ov))
                 return -ENOMEM;
         rec = store_record_new("pci", d->addr, "busy");
-        data = pci_op_data(stub, orig, d->override);
+        data = pci_op_data(stub, had, d->override);
         if (!rec || !data || !(rec->stub_driver = strdup(stub)) || (orig && !(rec->orig_driver = strdup(orig)))) {
                 hd_active_free(rec);
                 return -ENOMEM;
@@ -114,7 +118,7 @@ static int detach_one(struct hd_context *ctx, struct hd_store *s, struct pci_dev
         r = pci_to_stub(&m, d, stub);
         if (r < 0) {
                 _cleanup_(saved_error_done) struct saved_error e = save_error(ctx);
-                int r2 = pci_give_back(&m, d, stub, orig_copy, ov, orig_copy != NULL);
+                int r2 = pci_give_back(&m, d, stub, had, ov, had != NULL);
                 if (r2 >= 0)
                         r2 = finish(s, m.op_id, "undone", NULL, "pci", d->addr);
                 hd_active_free(rec);
@@ -126,7 +130,7 @@ static int detach_one(struct hd_context *ctx, struct hd_store *s, struct pci_dev
                                                             hd_context_last_error(ctx));
                         return restore_error(ctx, &e, r, more);
                 }
-                return restore_error(ctx, &e, r, orig_copy ? "it is back on its driver" : NULL);
+                return restore_error(ctx, &e, r, had ? "it is back on its driver" : NULL);
         }
         free(rec->state);
         rec->state = strdup("detached");
