@@ -12,7 +12,8 @@
 #     app/<hash of the binary's path>/
 #       app.cpio.gz        hostdev + its libraries + /init + scenarios: rebuilt when any changes
 #       initramfs.cpio.gz  base + app, two concatenated archives (the kernel unpacks both)
-#       nvme.img           the raw disk behind the emulated NVMe controller (64 MiB, sparse)
+#       nvme.img           the empty raw disk for the emulated NVMe controller (64 MiB,
+#                          sparse; run.sh copies it per run, as QEMU locks it)
 # Quiet when everything is cached; progress goes to stderr.
 # --print-env prints shell assignments (LAB_DIR, LAB_KVER, LAB_KERNEL, LAB_INITRD, LAB_NVME)
 # on stdout for run.sh.
@@ -268,7 +269,7 @@ if [ ! -e "$A/initramfs.cpio.gz" ] || [ "$(cat "$A/app.stamp" 2>/dev/null)" != "
 fi
 
 # --- the NVMe disk ---------------------------------------------------------
-# one per binary too: QEMU locks it, and CI and a developer may run at once
+# an empty template: run.sh gives each run its own copy, as QEMU locks the file
 [ -e "$A/nvme.img" ] || truncate -s 64M "$A/nvme.img"
 
 if [ $print_env = 1 ]; then

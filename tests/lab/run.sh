@@ -61,6 +61,10 @@ rm -rf "$out/out"
 mkdir -p "$out/out"
 raw=$out/console.raw
 log=$out/console.log
+# QEMU locks its disk: each run gets its own sparse copy of the cached empty image.
+nvme=$(mktemp /tmp/hostdev-lab-nvme.XXXXXX)
+trap 'rm -f "$nvme"' EXIT
+cp --sparse=always "$LAB_NVME" "$nvme"
 
 append="console=ttyS0 quiet loglevel=1 intel_iommu=on panic=-1"
 [ -z "$only" ] || append="$append lab.only=$only"
@@ -76,7 +80,7 @@ qemu=(qemu-system-x86_64 -machine q35,kernel-irqchip=split -accel tcg -cpu max
 	-device qemu-xhci,id=xhci
 	-device nvme-subsys,id=subsys0
 	-device pcie-root-port,id=rp0,chassis=1
-	-drive "file=$LAB_NVME,if=none,id=nv0,format=raw"
+	-drive "file=$nvme,if=none,id=nv0,format=raw"
 	-device nvme,id=nvc0,serial=deadbeef,subsys=subsys0,bus=rp0,sriov_max_vfs=4,sriov_vq_flexible=8,sriov_vi_flexible=4,msix_qsize=8
 	-device nvme-ns,drive=nv0,bus=nvc0
 	-nic none)
