@@ -13,17 +13,22 @@ extern "C" {
 #endif
 
 /*
- * Every operation below writes sysfs only after it has recorded, in the
- * state store (hostdev.db, SQLite, in hd_context_get_state_dir(); when the
- * context has a root prefix other than "/" and the default state directory,
- * in ROOT/var/lib/hostdev, so a recorded tree never touches the host's
- * records), what it is
- * about to do and how to undo it. Operations that change a device take an
- * exclusive lock on the state directory for their whole run, and begin by
- * finishing or undoing whatever an earlier process left half done
- * (hd_recover). They return 0 or a negative errno, with a message for a
- * person on the context (hd_context_last_error) naming the device and the
- * remedy. EACCES/EPERM mean "not root".
+ * Every operation below writes sysfs only after it has recorded in the
+ * state store what it is about to do and how to undo it. The store is
+ * hostdev.db (SQLite) in hd_context_get_state_dir(); with a root prefix
+ * other than "/" and the default state directory, it is
+ * ROOT/var/lib/hostdev, so a recorded tree never touches the host's records.
+ *
+ * Operations that change a device hold an exclusive lock on the state
+ * directory for their whole run (waiting up to a minute for another
+ * process's), and begin by finishing or undoing whatever an earlier process
+ * left half done (hd_recover). They return 0 or a negative errno, with a
+ * message for a person on the context (hd_context_last_error) naming the
+ * device and the remedy. EACCES/EPERM mean "not root".
+ *
+ * Writes go through the context's write hook when one is set (the kernel
+ * emulator in tests); the stub driver's module is only loaded with the root
+ * prefix "/".
  */
 
 enum hd_pci_flags {
