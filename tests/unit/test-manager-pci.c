@@ -163,6 +163,7 @@ static void test_fail_every_write(void **state) {
         struct t *t = *state;
         int errs[] = { EBUSY, ENODEV };
 
+        emu_set_observer(t->e, journal_before_write, t);
         for (size_t k = 0; k < ELEMENTSOF(errs); k++)
                 for (unsigned n = 1; n <= 8; n++) {
                         int r;
@@ -273,6 +274,7 @@ static void test_adopt(void **state) {
 static void test_group(void **state) {
         struct t *t = *state;
 
+        emu_set_observer(t->e, journal_before_write, t);
         assert_int_equal(hd_pci_detach(t->ctx, IGB0, NULL, HD_PCI_GROUP), 0);
         assert_detached(t, IGB0, "igb");
         assert_detached(t, IGB1, "igb");
@@ -388,6 +390,7 @@ static void test_reset(void **state) {
         struct t *t = *state;
         struct hd_owner vm1 = { "qemu", "vm1", NULL };
 
+        emu_set_observer(t->e, journal_before_write, t);
         assert_int_equal(hd_pci_reset(t->ctx, NIC, NULL, 0), 0);
         assert_int_equal(emu_resets(t->e, NIC), 1);
         assert_int_equal(hd_pci_reset(t->ctx, AUDIO, NULL, 0), -EOPNOTSUPP);
