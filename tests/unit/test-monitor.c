@@ -58,13 +58,15 @@ static void pci_fn(const char *dir, const char *driver, const char *class, const
                    dir, root, driver);
 }
 
+/* The driver link and the uevent's DRIVER= line change together, as the kernel shows them. */
 static void bind(const char *dir, const char *driver) {
-        sh("cd '%s/sys/%s' && rm -f driver && ln -s $(realpath -m --relative-to=. '%s/sys/bus/pci/drivers/%s') driver",
-           root, dir, root, driver);
+        sh("cd '%s/sys/%s' && rm -f driver && ln -s $(realpath -m --relative-to=. '%s/sys/bus/pci/drivers/%s') driver"
+           " && { echo DRIVER=%s; grep -v ^DRIVER= uevent; } > uevent.new && mv uevent.new uevent",
+           root, dir, root, driver, driver);
 }
 
 static void unbind(const char *dir) {
-        sh("rm -f '%s/sys/%s/driver'", root, dir);
+        sh("cd '%s/sys/%s' && rm -f driver && grep -v ^DRIVER= uevent > uevent.new; mv uevent.new uevent", root, dir);
 }
 
 /* An interface IF below the function in sys/DIR. */

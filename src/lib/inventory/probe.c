@@ -79,7 +79,28 @@ static const struct hd_subsystem *find_subsystem(const char *name) {
         return NULL;
 }
 
-static int probe_common(struct hd_context *ctx, int dirfd, const char *sysfs_path,
+/*
+ * The bound driver. A class device (net, block ...) never has one: the
+ * driver core binds bus devices only. A bus device's uevent names its
+ * driver (DRIVER=, drivers/base/core.c dev_uevent(), generated as it is
+ * read, so never stale); the link is read only when the uevent does not
+ * say, which keeps hand-made trees without DRIVER= lines working.
+ */
+static int read_driver(int dirfd, bool class_device, const struct hd_uevent *ue, struct hd_device *d) {
+        const char *v = uevent_get(ue, "DRIVER");
+        int r;
+
+        if (class_device)
+                return 0;
+        if (v) {
+                d->driver = strdup(v);
+                return d->driver ? 0 : -ENOMEM;
+        }
+        r = sysfs_link_name_at(dirfd, "driver", &d->driver);
+        return r == -ENOENT ? 0 : r;
+}
+
+static int probe_common(struct hd_context *ctx, int dirfd, const char *sysfs_path, bool class_device,
                         struct hd_device *d, struct hd_uevent *ue) {
         _cleanup_free_ char *buf = NULL;
         const char *v;
@@ -96,8 +117,8 @@ static int probe_common(struct hd_context *ctx, int dirfd, const char *sysfs_pat
                 return -ENOMEM;
         if ((v = uevent_get(ue, "DEVTYPE")) && !(d->devtype = strdup(v)))
                 return -ENOMEM;
-        r = sysfs_link_name_at(dirfd, "driver", &d->driver);
-        if (r < 0 && r != -ENOENT)
+        r = read_driver(dirfd, class_device, ue, d);
+        if (r < 0)
                 return r;
         r = read_udev_db(ctx, d, ue);
         if (r < 0)
@@ -115,18 +136,27 @@ static int probe_common(struct hd_context *ctx, int dirfd, const char *sysfs_pat
 
 int hd_probe_device(struct hd_context *ctx, const char *sysfs_path, struct hd_device **ret) {
         _cleanup_close_ int dirfd = -1;
-        _cleanup_free_ char *subsys = NULL;
+        _cleanup_free_ char *link = NULL, *subsys = NULL;
         struct hd_uevent ue = { 0 };
         const struct hd_subsystem *s;
         struct hd_device *d;
+        const char *slash;
+        bool class_device;
         int r;
 
         r = sysfs_open_dir(ctx, sysfs_path, &dirfd);
         if (r < 0)
                 return r == -ENOTDIR ? -ENODEV : r;
-        r = sysfs_link_name_at(dirfd, "subsystem", &subsys);
+        /* ".../bus/pci" or ".../class/net": the subsystem's name, and whether it is a class. */
+        r = sysfs_readlink_at(dirfd, "subsystem", &link);
         if (r < 0)
                 return r == -ENOENT ? -ENODEV : r;
+        slash = strrchr(link, '/');
+        class_device = slash && slash - link >= 5 && strneq(slash - 5, "class", 5) &&
+                       (slash - link == 5 || slash[-6] == '/');
+        subsys = strdup(slash ? slash + 1 : link);
+        if (!subsys)
+                return -ENOMEM;
         s = find_subsystem(subsys);
         if (!s)
                 return -ENODEV;
@@ -134,7 +164,7 @@ int hd_probe_device(struct hd_context *ctx, const char *sysfs_path, struct hd_de
         if (!d)
                 return -ENOMEM;
         d->subsystem = TAKE_PTR(subsys);
-        r = probe_common(ctx, dirfd, sysfs_path, d, &ue);
+        r = probe_common(ctx, dirfd, sysfs_path, class_device, d, &ue);
         if (r >= 0)
                 r = s->probe(ctx, dirfd, &ue, d);
         if (r >= 0 && (!d->name || !d->caps))
