@@ -133,6 +133,20 @@ static void test_refuse_busy_vf(void **state) {
         created_close(c);
 }
 
+static void test_refuse_recorded_vf(void **state) {
+        struct created *c = created_open();
+
+        assert_ok(c, hd_sriov_set_numvfs(c->ctx, "0000:00:03.0", 2, HD_SRIOV_NO_AUTOPROBE, 2000, NULL, NULL));
+        /* hostdev detached it: its record would be orphaned, so not even --force removes it. */
+        assert_ok(c, hd_pci_detach(c->ctx, "0000:00:13.0", NULL, 0));
+        assert_fails(c, hd_sriov_set_numvfs(c->ctx, "0000:00:03.0", 0, HD_SRIOV_FORCE, 2000, NULL, NULL), -EBUSY);
+        assert_non_null(strstr(hd_context_last_error(c->ctx), "reattach"));
+        assert_file(c, PF "/sriov_numvfs", "2");
+        assert_ok(c, hd_pci_reattach(c->ctx, "0000:00:13.0", 0));
+        assert_ok(c, hd_sriov_set_numvfs(c->ctx, "0000:00:03.0", 0, 0, 2000, NULL, NULL));
+        created_close(c);
+}
+
 static void test_vf_lookup(void **state) {
         struct created *c = created_open();
         struct hd_vf *vf = NULL;
@@ -157,7 +171,8 @@ static void test_vf_lookup(void **state) {
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_show),   cmocka_unit_test(test_set),        cmocka_unit_test(test_limits),
-                cmocka_unit_test(test_refuse_busy_vf), cmocka_unit_test(test_vf_lookup),
+                cmocka_unit_test(test_refuse_busy_vf), cmocka_unit_test(test_refuse_recorded_vf),
+                cmocka_unit_test(test_vf_lookup),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

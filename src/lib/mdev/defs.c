@@ -83,7 +83,7 @@ static int mkdir_p(const char *path) {
         return mkdir(p, 0755) < 0 && errno != EEXIST ? -errno : 0;
 }
 
-int mdev_def_write(struct hd_context *ctx, const struct hd_mdev *m) {
+int mdev_def_write(struct hd_context *ctx, const struct hd_mdev *m, bool replace) {
         _cleanup_free_ char *dir = mdev_config_dir(ctx), *pdir = NULL, *tmp = NULL, *path = NULL, *json = NULL;
         _cleanup_close_ int fd = -1;
         size_t len, off = 0;
@@ -94,7 +94,7 @@ int mdev_def_write(struct hd_context *ctx, const struct hd_mdev *m) {
         if (!filename_is_safe(m->parent))
                 return hd_error(ctx, -EINVAL, "'%s' cannot name a parent device", m->parent);
         pdir = strdupf("%s/%s", dir, m->parent);
-        tmp = strdupf("%s/.%s.tmp", pdir ? pdir : "", m->uuid);
+        tmp = strdupf("%s/.%s.%d.tmp", pdir ? pdir : "", m->uuid, (int)getpid());
         path = strdupf("%s/%s", pdir ? pdir : "", m->uuid);
         if (!pdir || !tmp || !path)
                 return -ENOMEM;
@@ -120,12 +120,20 @@ int mdev_def_write(struct hd_context *ctx, const struct hd_mdev *m) {
                 }
                 off += (size_t)n;
         }
-        /* A reader sees the old definition or the new one, never half of one. */
-        if (fsync(fd) < 0 || rename(tmp, path) < 0) {
+        /*
+         * A reader sees the old definition or the new one, never half of one;
+         * a new one is linked into place so two definers cannot both win.
+         */
+        if (fsync(fd) < 0 || (replace ? rename(tmp, path) : link(tmp, path)) < 0) {
                 r = -errno;
                 unlink(tmp);
+                if (r == -EEXIST)
+                        return hd_error(ctx, r, "%s is defined on %s already; 'hostdev mdev modify' changes it", m->uuid,
+                                        m->parent);
                 return hd_error(ctx, r, "cannot write %s: %s", path, strerror(-r));
         }
+        if (!replace)
+                (void)unlink(tmp);
         return 0;
 }
 

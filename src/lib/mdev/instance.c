@@ -58,19 +58,6 @@ static bool wait_for_device(struct hd_context *ctx, const char *uuid) {
         return false;
 }
 
-/* An attribute name is a path below the device: no "..", nothing absolute. */
-static bool attr_name_ok(const char *name) {
-        _cleanup_free_ char *copy = strdup(name ? name : "");
-        char *save = NULL;
-
-        if (!copy || isempty(name) || name[0] == '/')
-                return false;
-        for (char *t = strtok_r(copy, "/", &save); t; t = strtok_r(NULL, "/", &save))
-                if (!filename_is_safe(t))
-                        return false;
-        return true;
-}
-
 static int write_remove(struct hd_context *ctx, const char *uuid) {
         _cleanup_free_ char *p = strdupf(MDEV_DEVICES "/%s/remove", uuid);
         return p ? sysfs_write(ctx, p, "1") : -ENOMEM;
@@ -84,7 +71,7 @@ int mdev_instance_create(struct hd_context *ctx, const char *parent, const char 
         int r;
 
         for (size_t i = 0; i < n_attrs; i++)
-                if (!attr_name_ok(attrs[i].name) || !attrs[i].value)
+                if (!mdev_attr_name_ok(attrs[i].name) || !attrs[i].value)
                         return hd_error(ctx, -EINVAL, "'%s' cannot name an attribute of a mediated device",
                                         attrs[i].name ? attrs[i].name : "");
         if (!mdev_parent_present(ctx, parent))

@@ -77,8 +77,7 @@ int hd_mdev_define(struct hd_context *ctx, const struct hd_mdev *def, char ret_u
         if (r < 0)
                 return r;
         for (size_t i = 0; i < def->n_attrs; i++)
-                if (isempty(def->attrs[i].name) || def->attrs[i].name[0] == '/' || strstr(def->attrs[i].name, "..") ||
-                    !def->attrs[i].value)
+                if (!mdev_attr_name_ok(def->attrs[i].name) || !def->attrs[i].value)
                         return hd_error(ctx, -EINVAL, "'%s' cannot name an attribute of a mediated device",
                                         def->attrs[i].name ? def->attrs[i].name : "");
         if (mdev_def_read(ctx, m.parent, m.uuid, &old) != -ENOENT)
@@ -87,7 +86,7 @@ int hd_mdev_define(struct hd_context *ctx, const struct hd_mdev *def, char ret_u
         m.attrs = def->attrs;
         m.n_attrs = def->n_attrs;
         m.autostart = def->autostart;
-        r = mdev_def_write(ctx, &m);
+        r = mdev_def_write(ctx, &m, false);
         if (r < 0)
                 return r;
         memcpy(ret_uuid, m.uuid, 37);
@@ -172,7 +171,7 @@ int hd_mdev_set_autostart(struct hd_context *ctx, const char *uuid, const char *
 static int attr_insert(struct hd_context *ctx, struct hd_mdev *m, const char *name, const char *value, long at) {
         struct hd_mdev_attr *na;
 
-        if (isempty(name) || name[0] == '/' || strstr(name, "..") || !value)
+        if (!mdev_attr_name_ok(name) || !value)
                 return hd_error(ctx, -EINVAL, "'%s' cannot name an attribute of a mediated device", name ? name : "");
         if (at < 0)
                 at = (long)m->n_attrs;
@@ -226,7 +225,7 @@ int hd_mdev_modify(struct hd_context *ctx, const char *uuid, const char *parent,
                 return r;
         if (c->add_name && (r = attr_insert(ctx, m, c->add_name, c->add_value, c->add_index)) < 0)
                 return r;
-        return mdev_def_write(ctx, m);
+        return mdev_def_write(ctx, m, true);
 }
 
 int hd_mdev_start_autostart(struct hd_context *ctx, const char *parent, hd_mdev_report_t report, void *userdata) {

@@ -181,3 +181,15 @@ void hd_mdev_parent_list_free(struct hd_mdev_parent *list, size_t n) {
         }
         free(list);
 }
+
+bool mdev_attr_name_ok(const char *name) {
+        _cleanup_free_ char *copy = NULL;
+        char *save = NULL;
+
+        if (isempty(name) || name[0] == '/' || !(copy = strdup(name)))
+                return false;
+        for (char *t = strtok_r(copy, "/", &save); t; t = strtok_r(NULL, "/", &save))
+                if (!filename_is_safe(t))
+                        return false;
+        return true;
+}

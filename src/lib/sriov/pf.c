@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "hostdev/inventory.h"
+#include "hostdev/manager.h"
 #include "sriov-internal.h"
 #include "sysfs/sysfs.h"
 #include "util/strutil.h"
@@ -249,6 +250,21 @@ int hd_sriov_set_numvfs(struct hd_context *ctx, const char *spec, unsigned n, un
                 r = 0;
                 goto out;
         }
+        /* A VF hostdev handed out (or detached) would vanish under its record: never, even forced. */
+        for (size_t i = 0; i < pf->n_vfs; i++) {
+                struct hd_active *rec = NULL;
+                char v[20];
+                hd_pci_addr_format(&pf->vfs[i].addr, v);
+                if (hd_active_get(ctx, "pci", v, &rec) < 0)
+                        continue;
+                r = hd_error(ctx, -EBUSY, "VF %s of %s is %s in hostdev's records%s%s; %s it first", v, a,
+                             rec->state ? rec->state : "recorded", rec->owner_domain ? " for " : "",
+                             rec->owner_domain ? rec->owner_domain : "",
+                             rec->owner_domain ? "release" : "reattach");
+                hd_active_free(rec);
+                goto out;
+        }
+        hd_error_clear(ctx);
         if (old > 0 && !(flags & HD_SRIOV_FORCE))
                 for (size_t i = 0; i < pf->n_vfs; i++)
                         if (is_stub(pf->vfs[i].driver)) {
