@@ -14,6 +14,8 @@ extern "C" {
 #endif
 
 struct hd_iommu_member {
+        char *name;          /* as in the group's devices/ folder: a PCI address, an mdev UUID ... */
+        bool is_pci;         /* addr, class_code and is_bridge are set only for PCI functions */
         struct hd_pci_addr addr;
         uint32_t class_code; /* 0xCCSSPP */
         char *driver;        /* bound driver, NULL if none */
@@ -22,7 +24,7 @@ struct hd_iommu_member {
 
 struct hd_iommu_group {
         int number;
-        struct hd_iommu_member *members; /* sorted by address */
+        struct hd_iommu_member *members; /* PCI functions by address, then others by name */
         size_t n_members;
         /*
          * Whether VFIO can take the group as it is: every member that is not

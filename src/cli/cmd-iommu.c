@@ -35,9 +35,10 @@ static int print_json(bool enabled, const struct hd_iommu_group *g, size_t n) {
                         const struct hd_iommu_member *mb = &g[i].members[m];
                         json_object *jm = json_object_new_object();
                         snprintf(cls, sizeof(cls), "0x%06x", mb->class_code);
-                        json_object_object_add(jm, "address",
-                                               json_object_new_string(hd_pci_addr_format(&mb->addr, addr)));
-                        json_object_object_add(jm, "class", json_object_new_string(cls));
+                        json_object_object_add(jm, "name", json_object_new_string(mb->name));
+                        json_object_object_add(jm, "address", mb->is_pci ? json_object_new_string(
+                                                                  hd_pci_addr_format(&mb->addr, addr)) : NULL);
+                        json_object_object_add(jm, "class", mb->is_pci ? json_object_new_string(cls) : NULL);
                         json_object_object_add(jm, "driver", mb->driver ? json_object_new_string(mb->driver) : NULL);
                         json_object_object_add(jm, "bridge", json_object_new_boolean(mb->is_bridge));
                         json_object_array_add(members, jm);
@@ -75,9 +76,9 @@ static int print_table(const struct hd_iommu_group *g, size_t n) {
                         char addr[20];
                         if (!ml)
                                 goto out;
-                        scols_line_set_data(ml, 0, hd_pci_addr_format(&mb->addr, addr));
+                        scols_line_set_data(ml, 0, mb->is_pci ? hd_pci_addr_format(&mb->addr, addr) : mb->name);
                         snprintf(buf, sizeof(buf), "0x%06x", mb->class_code);
-                        scols_line_set_data(ml, 2, buf);
+                        scols_line_set_data(ml, 2, mb->is_pci ? buf : NULL);
                         scols_line_set_data(ml, 3, mb->driver ? mb->driver : mb->is_bridge ? "(bridge)" : "-");
                 }
         }

@@ -121,6 +121,16 @@ static int read_member(int groupfd, const char *name, struct hd_iommu_member *m)
         return 0;
 }
 
+/* A member that is not a PCI function (an mdev, a platform device behind an SMMU): its driver only. */
+static int read_other_member(int groupfd, const char *name, struct hd_iommu_member *m) {
+        _cleanup_close_ int fd = -1;
+        int r = sysfs_open_dir_at(groupfd, name, &fd);
+        if (r < 0)
+                return r;
+        r = sysfs_link_name_at(fd, "driver", &m->driver);
+        return r == -ENOMEM ? r : 0;
+}
+
 /*
  * Drivers that leave DMA to VFIO: vfio-pci and its vendor variants
  * (mlx5_vfio_pci ...), and pci-stub, which the kernel lets VFIO claim
@@ -138,12 +148,13 @@ static int judge(struct hd_iommu_group *g) {
         size_t endpoints = 0;
 
         for (size_t i = 0; i < g->n_members; i++)
-                endpoints += !g->members[i].is_bridge;
+                endpoints += g->members[i].is_pci && !g->members[i].is_bridge;
         for (size_t i = 0; i < g->n_members; i++) {
                 const struct hd_iommu_member *m = &g->members[i];
                 char buf[20];
                 /* Bridges (root ports among them) stay with pcieport; VFIO does not need them. */
-                if (m->is_bridge || driver_leaves_dma(m->driver))
+                /* An mdev's group is VFIO's own; only PCI functions can be in the way. */
+                if (!m->is_pci || m->is_bridge || driver_leaves_dma(m->driver))
                         continue;
                 g->viable = false;
                 hd_pci_addr_format(&m->addr, buf);
@@ -161,15 +172,19 @@ static int judge(struct hd_iommu_group *g) {
 }
 
 static void group_done(struct hd_iommu_group *g) {
-        for (size_t i = 0; i < g->n_members; i++)
+        for (size_t i = 0; i < g->n_members; i++) {
+                free(g->members[i].name);
                 free(g->members[i].driver);
+        }
         free(g->members);
         free(g->reason);
 }
 
 static int cmp_member(const void *a, const void *b) {
-        return pci_addr_compare(&((const struct hd_iommu_member *)a)->addr,
-                                &((const struct hd_iommu_member *)b)->addr);
+        const struct hd_iommu_member *x = a, *y = b;
+        if (x->is_pci != y->is_pci)
+                return x->is_pci ? -1 : 1;
+        return x->is_pci ? pci_addr_compare(&x->addr, &y->addr) : strcmp(x->name, y->name);
 }
 
 static int group_load(struct hd_context *ctx, int number, struct hd_iommu_group *g) {
@@ -184,15 +199,18 @@ static int group_load(struct hd_context *ctx, int number, struct hd_iommu_group 
                 return r;
         while ((de = readdir(dir))) {
                 struct hd_iommu_member m = { 0 }, *nm;
-                if (hd_pci_addr_parse(de->d_name, &m.addr) < 0)
+                if (de->d_name[0] == '.')
                         continue;
-                r = read_member(fd, de->d_name, &m);
+                m.is_pci = hd_pci_addr_parse(de->d_name, &m.addr) >= 0;
+                r = m.is_pci ? read_member(fd, de->d_name, &m) : read_other_member(fd, de->d_name, &m);
                 if (r == -ENOMEM)
                         goto fail;
                 if (r < 0)
                         continue; /* gone since the listing */
-                nm = realloc(g->members, (g->n_members + 1) * sizeof(*nm));
+                m.name = strdup(de->d_name);
+                nm = m.name ? realloc(g->members, (g->n_members + 1) * sizeof(*nm)) : NULL;
                 if (!nm) {
+                        free(m.name);
                         free(m.driver);
                         r = -ENOMEM;
                         goto fail;

@@ -42,6 +42,8 @@ static int check_group(struct hd_context *ctx, struct hd_report *rep, const stru
                 char a[20];
                 bool self, fine;
 
+                if (!m->is_pci)
+                        continue; /* a PCI function's group holds only PCI functions; be safe */
                 hd_pci_addr_format(&m->addr, a);
                 self = streq(a, d->addr);
                 fine = !m->driver || pci_driver_is_stub(m->driver) || m->is_bridge;
@@ -60,7 +62,7 @@ static int check_group(struct hd_context *ctx, struct hd_report *rep, const stru
                 for (size_t i = 0; i < g->n_members; i++) {
                         const struct hd_iommu_member *m = &g->members[i];
                         char a[20];
-                        if (!streq(hd_pci_addr_format(&m->addr, a), d->addr) && m->driver &&
+                        if (m->is_pci && !streq(hd_pci_addr_format(&m->addr, a), d->addr) && m->driver &&
                             !pci_driver_is_stub(m->driver) && !m->is_bridge)
                                 others = true;
                 }
