@@ -109,6 +109,13 @@ int hd_mdev_undefine(struct hd_context *ctx, const char *uuid, const char *paren
  * -ENOENT when it is not defined, -ENODEV when its parent is absent.
  */
 int hd_mdev_start(struct hd_context *ctx, const char *uuid, const char *parent);
+/*
+ * For a guest's <hostdev type='mdev'>: make sure UUID runs. One that runs is
+ * left alone (*RET_STARTED false); a defined one that does not is started
+ * (*RET_STARTED true: record it, so that release stops it again with
+ * hd_mdev_stop()). -ENOENT when it neither runs nor is defined.
+ */
+int hd_mdev_ensure_running(struct hd_context *ctx, const char *uuid, bool *ret_started);
 /* Stop a running device (its definition stays). -EALREADY when it is not running. */
 int hd_mdev_stop(struct hd_context *ctx, const char *uuid);
 int hd_mdev_set_autostart(struct hd_context *ctx, const char *uuid, const char *parent, bool autostart);

@@ -232,6 +232,18 @@ static void test_define_lifecycle(void **state) {
         assert_ok(c, hd_mdev_stop(c->ctx, U1));
         assert_false(emu_exists(c->e, "sys/bus/mdev/devices/" U1));
         assert_fails(c, hd_mdev_stop(c->ctx, U1), -EALREADY);
+        /* What prepare and release do with a guest's mdev. */
+        {
+                bool started = true;
+                assert_ok(c, hd_mdev_ensure_running(c->ctx, U1, &started));
+                assert_true(started);
+                assert_true(emu_exists(c->e, "sys/bus/mdev/devices/" U1));
+                assert_ok(c, hd_mdev_ensure_running(c->ctx, U1, &started));
+                assert_false(started);
+                assert_ok(c, hd_mdev_stop(c->ctx, U1));
+                assert_fails(c, hd_mdev_ensure_running(c->ctx, U3, &started), -ENOENT);
+        }
+
 
         /* autostart and modify change the file only. */
         assert_ok(c, hd_mdev_set_autostart(c->ctx, U1, NULL, true));

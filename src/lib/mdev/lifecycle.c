@@ -147,6 +147,32 @@ int hd_mdev_start(struct hd_context *ctx, const char *uuid, const char *parent) 
         return mdev_instance_create(ctx, m->parent, m->type, m->uuid, m->attrs, m->n_attrs);
 }
 
+int hd_mdev_ensure_running(struct hd_context *ctx, const char *uuid, bool *ret_started) {
+        _cleanup_mdev_ struct hd_mdev *m = NULL;
+        int r = hd_mdev_get(ctx, uuid, NULL, &m);
+
+        if (r < 0)
+                return r;
+        if (m->active) {
+                *ret_started = false;
+                return 0;
+        }
+        if (!mdev_parent_present(ctx, m->parent))
+                return hd_error(ctx, -ENODEV, "the parent of %s, %s, is not present (is its driver loaded?)", m->uuid,
+                                m->parent);
+        r = mdev_instance_create(ctx, m->parent, m->type, m->uuid, m->attrs, m->n_attrs);
+        if (r == -EEXIST) {
+                /* Started by someone else meanwhile: it runs, and it is not ours to stop. */
+                hd_error_clear(ctx);
+                *ret_started = false;
+                return 0;
+        }
+        if (r < 0)
+                return r;
+        *ret_started = true;
+        return 0;
+}
+
 int hd_mdev_stop(struct hd_context *ctx, const char *uuid) {
         char u[37];
         int r;
