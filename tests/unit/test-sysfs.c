@@ -91,6 +91,47 @@ static void test_links(void **state) {
         assert_int_equal(sysfs_resolve_link(ctx, "/sys/bus/pci/devices", "evil", &bad), -EXDEV);
 }
 
+struct listing {
+        char names[8][64];
+        unsigned char types[8];
+        int n;
+};
+
+static int list_one(const char *name, unsigned char type, void *userdata) {
+        struct listing *l = userdata;
+        if (l->n == 8)
+                return -E2BIG;
+        snprintf(l->names[l->n], sizeof(l->names[0]), "%s", name);
+        l->types[l->n++] = type;
+        return 0;
+}
+
+static int stop_at_vendor(const char *name, unsigned char type, void *userdata) {
+        return streq(name, "vendor") ? -ECANCELED : 0;
+}
+
+static void test_list(void **state) {
+        struct hd_context *ctx = *state;
+        _cleanup_close_ int fd = -1;
+        struct listing l = { .n = 0 };
+        bool vendor = false, driver = false;
+
+        assert_int_equal(sysfs_open_dir(ctx, "/sys/devices/pci0000:00/0000:00:02.0", &fd), 0);
+        assert_int_equal(sysfs_list_at(fd, ".", list_one, &l), 0);
+        /* vendor, numa_node, driver: no "." or "..", types as the folder has them. */
+        assert_int_equal(l.n, 3);
+        for (int i = 0; i < l.n; i++) {
+                if (streq(l.names[i], "vendor"))
+                        vendor = l.types[i] == DT_REG || l.types[i] == DT_UNKNOWN;
+                if (streq(l.names[i], "driver"))
+                        driver = l.types[i] == DT_LNK || l.types[i] == DT_UNKNOWN;
+        }
+        assert_true(vendor && driver);
+        assert_int_equal(sysfs_list_at(fd, ".", stop_at_vendor, NULL), -ECANCELED);
+        assert_int_equal(sysfs_list_at(fd, "absent", list_one, &l), -ENOENT);
+        assert_int_equal(sysfs_list_at(fd, "vendor", list_one, &l), -ENOTDIR);
+}
+
 static void test_normalize(void **state) {
         _cleanup_free_ char *a = NULL, *b = NULL;
         char *c = NULL;
@@ -136,7 +177,7 @@ int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_read),       cmocka_unit_test(test_links),
                 cmocka_unit_test(test_normalize),  cmocka_unit_test(test_write_hook),
-                cmocka_unit_test(test_bad_sysroot),
+                cmocka_unit_test(test_bad_sysroot), cmocka_unit_test(test_list),
         };
         return cmocka_run_group_tests(tests, setup, teardown);
 }

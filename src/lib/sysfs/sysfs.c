@@ -55,6 +55,40 @@ int sysfs_opendir_at(int dirfd, const char *name, DIR **ret_dir) {
         return 0;
 }
 
+int sysfs_list_at(int dirfd, const char *name, sysfs_list_cb cb, void *userdata) {
+        _cleanup_close_ int fd = -1;
+        /* getdents64() records, aligned as the kernel fills them. */
+        union {
+                struct dirent64 de;
+                char buf[16384];
+        } u;
+
+        recorder_note(dirfd, name, REC_LIST);
+        fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        for (;;) {
+                ssize_t n = getdents64(fd, u.buf, sizeof(u.buf));
+                if (n < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return -errno;
+                }
+                if (n == 0)
+                        return 0;
+                for (ssize_t off = 0; off < n;) {
+                        struct dirent64 *de = (struct dirent64 *)(u.buf + off);
+                        const char *e = de->d_name;
+                        off += de->d_reclen;
+                        if (e[0] == '.' && (e[1] == 0 || (e[1] == '.' && e[2] == 0)))
+                                continue;
+                        int r = cb(e, de->d_type, userdata);
+                        if (r < 0)
+                                return r;
+                }
+        }
+}
+
 int sysfs_opendir(struct hd_context *ctx, const char *path, DIR **ret_dir) {
         return sysfs_opendir_at(ctx->root_fd, rel(path), ret_dir);
 }
