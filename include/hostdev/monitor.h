@@ -51,7 +51,9 @@ struct hd_event {
         const char *sysfs_path;    /* "/sys/devices/..." */
         /*
          * The device as read right after the event; NULL for remove, for
-         * overflow and for the differences a resynchronisation reports.
+         * overflow, for the differences a resynchronisation reports, and
+         * when the device was gone before the monitor read it (then the
+         * event is told from what the monitor remembers).
          */
         const struct hd_device *device;
 };

@@ -184,6 +184,18 @@ static void test_vf_life(void **state) {
         e = expect(m, HD_EVENT_UNBIND, "pci_0000_01_00_1", HD_CAP_PCI, "iavf");
         assert_null(e->device->driver);
 
+        /* Bound again, then unbound and removed before the monitor reads: the unbind is told from memory. */
+        bind(VF, "vfio-pci");
+        assert_int_equal(monitor_feed(m, "bind", "/" VF, NULL, "pci", "vfio-pci", 110), 0);
+        expect(m, HD_EVENT_BIND, "pci_0000_01_00_1", HD_CAP_PCI, "vfio-pci");
+        sh("mv '%s/sys/" VF "' '%s/vf.away'", root, root);
+        assert_int_equal(monitor_feed(m, "unbind", "/" VF, NULL, "pci", NULL, 111), 0);
+        e = expect(m, HD_EVENT_UNBIND, "pci_0000_01_00_1", HD_CAP_PCI, "vfio-pci");
+        assert_null(e->device);
+        assert_string_equal(e->sysfs_path, "/sys/" VF);
+        sh("mv '%s/vf.away' '%s/sys/" VF "'", root, root);
+        unbind(VF);
+
         /* Children go first, as the kernel removes them; names come from memory, the folders are gone. */
         sh("rm -rf '%s/sys/" VF "' '%s/sys/bus/pci/devices/0000:01:00.1'", root, root);
         assert_int_equal(monitor_feed(m, "remove", "/" VF "/net/ens1f0v0", NULL, "net", NULL, 106), 0);

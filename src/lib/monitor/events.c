@@ -304,8 +304,29 @@ static int feed_present(struct hd_monitor *m, enum hd_event_action action, const
         r = reread(m, path, &d);
         if (r == -ENOMEM)
                 return r;
+        if (r < 0 && rec) {
+                /*
+                 * Gone before the monitor got to the event (a VF unbound as
+                 * sriov_numvfs drops): the kernel said it, so it is told
+                 * from memory, and its remove follows.
+                 */
+                if (action == HD_EVENT_UNBIND) {
+                        told = old_driver ? old_driver : driver;
+                        free(rec->driver);
+                        rec->driver = NULL;
+                } else if (action == HD_EVENT_BIND) {
+                        char *now = strdup_or_null(driver);
+                        if (driver && !now)
+                                return -ENOMEM;
+                        free(rec->driver);
+                        rec->driver = now;
+                        told = driver;
+                } else
+                        told = rec->driver;
+                return queue_push(m, action, seqnum, rec->name, NULL, rec->cap, rec->caps, told, rec->path, NULL);
+        }
         if (r < 0)
-                return 0; /* gone already (its remove follows), or not a device hostdev lists */
+                return 0; /* not a device hostdev lists, or gone before it was ever seen */
         r = record_update(m, d, NULL);
         if (r < 0) {
                 hd_device_free(d);
