@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* One device by any name a person would give it, without enumerating the host. */
 #include <string.h>
+#include <strings.h>
 
 #include "hostdev/inventory.h"
+#include "mdev/mdev-inventory.h"
 #include "probe.h"
 #include "sysfs/sysfs.h"
 
@@ -72,6 +74,35 @@ static int lookup_path(struct hd_context *ctx, const char *spec, char **ret_path
         return -ENOENT;
 }
 
+struct defined_match {
+        const char *spec;
+        struct hd_device *found;
+};
+
+static int match_defined(void *userdata, struct hd_device *d) {
+        struct defined_match *m = userdata;
+        struct hd_cap *c = hd_device_get_cap(d, HD_CAP_MDEV);
+        if (!m->found && (streq(d->name, m->spec) || (c && c->mdev.uuid && strcasecmp(c->mdev.uuid, m->spec) == 0)))
+                m->found = d;
+        else
+                hd_device_free(d);
+        return 0;
+}
+
+/* A mediated device that is defined but not running has no folder: its definition is the device. */
+static int lookup_defined_mdev(struct hd_context *ctx, const char *spec, struct hd_device **ret) {
+        struct defined_match m = { .spec = spec };
+        int r = mdev_add_inactive(ctx, match_defined, &m);
+        if (r < 0) {
+                hd_device_free(m.found);
+                return r;
+        }
+        if (!m.found)
+                return -ENOENT;
+        *ret = m.found;
+        return 0;
+}
+
 int hd_device_lookup(struct hd_context *ctx, const char *spec, struct hd_device **ret_dev) {
         _cleanup_free_ char *path = NULL;
         struct hd_device *d = NULL;
@@ -88,6 +119,10 @@ int hd_device_lookup(struct hd_context *ctx, const char *spec, struct hd_device 
                 r = hd_probe_device(ctx, path, &d);
         if (r == -ENOMEM)
                 return r;
+        if (r < 0 && !startswith(spec, "/") && lookup_defined_mdev(ctx, spec, ret_dev) >= 0) {
+                hd_error_clear(ctx);
+                return 0; /* its parent_name is set from its definition */
+        }
         if (r < 0)
                 return hd_error(ctx, -ENODEV, "no device '%s'; see 'hostdev list'", spec);
         r = hd_probe_parent_name(ctx, d->sysfs_path, &d->parent_name);
