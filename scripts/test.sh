@@ -60,6 +60,16 @@ else
         step_fail "ASan build"
 fi
 
+log "fuzzing the parsers of user input (libFuzzer, ASan + UBSan)"
+rm -rf build-fuzz
+fuzz/run.sh "${FUZZ_SECONDS:-30}" >/tmp/hostdev-fuzz.log 2>&1
+cat /tmp/hostdev-fuzz.log
+p=$(grep -c '^ok - ' /tmp/hostdev-fuzz.log)
+f=$(grep -c '^not ok - ' /tmp/hostdev-fuzz.log)
+passed=$((passed + p))
+failed=$((failed + f))
+[ "$f" = 0 ] || failures+=("fuzz")
+
 # System checks print one "ok - NAME" / "not ok - NAME: why" line per check.
 for t in tests/system/*.sh; do
         [ -e "$t" ] && [ "$(basename "$t")" != lib.sh ] || continue

@@ -1,0 +1,39 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Build the libFuzzer targets with clang (ASan + UBSan) and run each for SECONDS (default 20),
+# seeded with the test documents. One "ok - NAME" / "not ok - NAME" line per target.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+secs=${1:-20}
+dir=build-fuzz
+fail=0
+if [ ! -f $dir/build.ninja ]; then
+        CC=clang meson setup $dir -Dfuzz=true -Db_sanitize=address,undefined -Db_lundef=false \
+                -Dc_args=-fsanitize=fuzzer-no-link >/dev/null || { echo "not ok - fuzz build: meson setup failed"; exit 1; }
+fi
+ninja -C $dir fuzz/fuzz-nodedev-xml fuzz/fuzz-domain-xml fuzz/fuzz-mdevctl-json >/tmp/hostdev-fuzz-build.log 2>&1 ||
+        { tail -20 /tmp/hostdev-fuzz-build.log; echo "not ok - fuzz build"; exit 1; }
+run() { # NAME SEED-FOLDERS...
+        local name=$1 corpus
+        shift
+        corpus=$(mktemp -d)
+        for s in "$@"; do cp "$s"/* "$corpus"/ 2>/dev/null; done
+        mkdir -p $dir/artifacts
+        if UBSAN_OPTIONS=halt_on_error=1 $dir/fuzz/$name "$corpus" -max_total_time="$secs" -max_len=8192 -print_final_stats=1 \
+                -artifact_prefix=$dir/artifacts/$name- >$dir/$name.log 2>&1; then
+                echo "ok - fuzz $name ($(grep -o 'stat::number_of_executed_units: [0-9]*' $dir/$name.log | awk '{print $2}') runs in ${secs}s)"
+        else
+                echo "not ok - fuzz $name: $(grep -m1 -E 'ERROR|SUMMARY|deadly' $dir/$name.log); see $dir/$name.log and $dir/artifacts/"
+                fail=1
+        fi
+        rm -rf "$corpus"
+}
+# -print_final_stats gives the run count; libFuzzer reads it from the flags file-less form.
+export ASAN_OPTIONS=detect_leaks=1
+run fuzz-nodedev-xml tests/data/nodedevxml tests/data/nodedevxml-create
+run fuzz-domain-xml tests/data/domainxml
+mdev_seed=$(mktemp -d)
+printf '{\n  "mdev_type": "mtty-2",\n  "start": "auto",\n  "attrs": [\n    {\n      "x": "1"\n    }\n  ]\n}' >"$mdev_seed/a"
+run fuzz-mdevctl-json "$mdev_seed"
+rm -rf "$mdev_seed"
+exit $fail
