@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* The passthrough manager: detach, reattach and reset PCI devices, check them, recover after a crash. */
+/* The passthrough manager: detach, reset and check PCI devices, prepare and release a VM's devices, recover after a crash. */
 #pragma once
 
 #include <stdbool.h>
@@ -157,7 +157,16 @@ struct hd_active {
         bool unbind_from_stub, remove_slot, reprobe;
         char *vf_mac, *vf_vlan; /* a VF's saved network settings, NULL when none */
         char *holder;           /* the process that recorded it: "pid 1234 (hostdev)" */
-        int64_t created, updated; /* seconds since the epoch */
+        int64_t created, updated; /* seconds since the epoch; a held device's 'updated' is when its guest got it */
+        /* What hd_manager_prepare adds: */
+        char *prev_state;    /* "detached": the state it goes back to at release; NULL: the record goes */
+        char *orig_override; /* pci: the driver_override it had, put back with its driver */
+        char *node;          /* what the guest uses: "/dev/vfio/5", "/dev/bus/usb/001/004", "/dev/sg2",
+                                "/sys/bus/mdev/devices/UUID"; NULL when none */
+        bool shareable, readonly; /* scsi: <shareable/>, <readonly/> */
+        char *sgio;               /* scsi: "filtered", "unfiltered", or NULL (not given) */
+        bool mdev_started;        /* mdev: hostdev started it from its definition and stops it at release */
+        char **sharers;           /* scsi shared by several owners: "DRIVER:DOMAIN" each, NULL-terminated; NULL when not shared */
 };
 
 /* Every record, sorted by kind and key. A missing state store is an empty list. */
@@ -167,6 +176,110 @@ int hd_active_get(struct hd_context *ctx, const char *kind, const char *key,
                   struct hd_active **ret_record);
 void hd_active_free(struct hd_active *r);
 void hd_active_list_free(struct hd_active *records, size_t n);
+
+/*
+ * Preparing and releasing all devices of a virtual machine.
+ *
+ * There is one manager per host, and it is the state store: every process
+ * that calls these functions with the same state directory (the default,
+ * /var/lib/hostdev, or HOSTDEV_STATE_DIR) shares it, so two launchers (two
+ * libvirt daemons, a script running QEMU by hand, ...) never give one device
+ * to two guests. Every launcher on a host must therefore use the same state
+ * directory; nothing else needs to be set up or kept running.
+ */
+struct hd_domain_def;
+struct hd_vf_netlink_ops;
+
+enum hd_manager_flags {
+        /* Take a device the host runs on (a mounted filesystem, swap, the default route behind it). */
+        HD_MANAGER_FORCE = HD_PCI_FORCE,
+        /*
+         * The guest resumes (restore, incoming migration) rather than boots: a
+         * USB device with startupPolicy='requisite' may then be missing, as in libvirt.
+         */
+        HD_MANAGER_RESUME = 1 << 2,
+        /* Per kind: act only on these (none of them set: on every kind). An interface's VF is HD_MANAGER_ONLY_NET_VF. */
+        HD_MANAGER_ONLY_PCI = 1 << 8,
+        HD_MANAGER_ONLY_USB = 1 << 9,
+        HD_MANAGER_ONLY_SCSI = 1 << 10,
+        HD_MANAGER_ONLY_MDEV = 1 << 11,
+        HD_MANAGER_ONLY_NET_VF = 1 << 12,
+};
+
+/*
+ * Give every device of DEF (its <hostdev mode='subsystem'> and
+ * <interface type='hostdev'> elements) to OWNER, or none of them: on any
+ * failure every step already taken is undone, in reverse, and the error
+ * names the device. The semantics are libvirt's (virhostdev.c):
+ *
+ *   pci      managed='yes': detached to vfio-pci (the driver it had is
+ *            recorded and given back at release); managed='no': must be on
+ *            vfio-pci already ('hostdev detach'). Bridges are refused, and so
+ *            is a device whose IOMMU group is not viable: every other
+ *            endpoint of the group must be in DEF, on vfio-pci/pci-stub or on
+ *            no driver, and held by no other owner. A device found on vfio-pci
+ *            without a record stays there at release.
+ *   usb      by vendor/product (found wherever it is now; several matches are
+ *            an error listing them), by bus/device, or both. Missing and
+ *            startupPolicy='optional' (or 'requisite' with HD_MANAGER_RESUME):
+ *            left out, and said in *RET_SKIPPED.
+ *   scsi     adapter scsi_hostN + bus/target/unit, resolved to its /dev/sgN.
+ *            A LUN another owner holds is refused unless both say
+ *            <shareable/>. iSCSI and managed='yes' are refused.
+ *   mdev     must be running, or defined and not running: it is started, and
+ *            stopped again at release. Its device API must be the model's,
+ *            and the guest address fit it (vfio-pci: pci or none; vfio-ccw:
+ *            ccw or none; vfio-ap: none).
+ *   net_vf   <interface type='hostdev'>: the VF is taken as a PCI device
+ *            (managed as the interface says), its admin MAC and VLAN are read
+ *            from its PF, kept in the state store, and set as the XML asks;
+ *            release puts them back. 802.1Qbg/802.1Qbh virtual ports are refused.
+ *   <hostdev mode='capabilities'> is refused: it is for containers.
+ *
+ * A device another owner holds is refused (-EBUSY) with that owner's name;
+ * so is one OWNER holds already. Every step is recorded in the state store
+ * before it is taken; a process killed half-way is undone by hd_recover (or
+ * by the next operation). FLAGS: enum hd_manager_flags. RET_SKIPPED (may be
+ * NULL) gets a NULL-terminated list of sentences about devices left out
+ * (NULL when none); free with hd_strv_free().
+ */
+int hd_manager_prepare(struct hd_context *ctx, const struct hd_owner *owner, const struct hd_domain_def *def,
+                       unsigned flags, char ***ret_skipped);
+
+/*
+ * Give back what OWNER holds: the devices of DEF that OWNER holds, or with DEF
+ * NULL every device it holds, in the reverse of the order they were taken.
+ * Managed PCI devices go back to the drivers they had (and driver_override
+ * as it was), a VF's MAC and VLAN are put back, mediated devices hostdev
+ * started are stopped, a shared SCSI LUN stays with its other owners.
+ * Devices of DEF that OWNER does not hold are left alone. A device that
+ * cannot be given back is kept (still held, or detached on its stub) and
+ * the error names it; the others are given back. A device that is gone
+ * from the host loses its record. FLAGS: the HD_MANAGER_ONLY_* kinds.
+ */
+int hd_manager_release(struct hd_context *ctx, const struct hd_owner *owner, const struct hd_domain_def *def,
+                       unsigned flags);
+
+/*
+ * The QEMU command line options for DEF's devices as they are prepared now,
+ * one argument per string ("-device", "vfio-pci,host=0000:01:00.0,id=hostdev0"),
+ * NULL-terminated; free with hd_strv_free(). -ENOENT (naming the device)
+ * when one is not held by anyone (OWNER NULL) or not by OWNER. A USB device
+ * left out by its startupPolicy is left out here too.
+ */
+int hd_manager_qemu_args(struct hd_context *ctx, const struct hd_owner *owner, const struct hd_domain_def *def,
+                         char ***ret_argv);
+
+/*
+ * How this context reaches a VF's PF over rtnetlink to read and set its
+ * MAC and VLAN (prepare, release, recovery). NULL: the real netlink on the
+ * root prefix "/", and none under another root prefix (a recorded tree has
+ * no network; an <interface type='hostdev'> is then refused). Tests pass
+ * an emulation. OPS must outlive the context's use of it.
+ */
+void hd_manager_set_vf_netlink(struct hd_context *ctx, const struct hd_vf_netlink_ops *ops);
+
+void hd_strv_free(char **v);
 
 #ifdef __cplusplus
 }

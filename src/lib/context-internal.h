@@ -8,6 +8,7 @@
 #include "util/macro.h"
 
 struct hd_names;
+struct hd_vf_netlink_ops;
 
 struct hd_context {
         char *sysroot;   /* "/" or the prefix given */
@@ -17,6 +18,7 @@ struct hd_context {
         hd_write_hook_t write_hook;
         void *write_hook_data;
         struct hd_names *names; /* loaded lazily: vendor/product names */
+        const struct hd_vf_netlink_ops *vf_netlink; /* hd_manager_set_vf_netlink(); NULL: the real one on "/" */
 };
 
 /*

@@ -12,6 +12,16 @@ struct mop {
         struct hd_store *s;
         int64_t op_id;
         bool store_failed; /* the last mop_write failed in the journal, not in sysfs */
+        /*
+         * Batch mode (prepare, release): a step is ended in the transaction
+         * that records the next one, or in the operation's last one
+         * (mop_end_pending), so each step costs one transaction. A step left
+         * 'pending' by a crash may or may not have been taken; recovery looks
+         * at the device, never at the step's status.
+         */
+        bool batch;
+        int64_t pending_step;
+        bool pending_ok;
 };
 
 /*
@@ -20,6 +30,15 @@ struct mop {
  * not journaled first.
  */
 int mop_write(struct mop *m, const char *path, const char *value, const char *undo);
+/*
+ * The same for a step that is not one sysfs write (a netlink message, an
+ * mdev started): record ACTION pending (and, in the same transaction,
+ * UPDATE's device row, may be NULL), then the caller acts and ends it.
+ */
+int mop_step_begin(struct mop *m, const char *action, const char *undo, const struct hd_active *update);
+int mop_step_end(struct mop *m, bool ok);
+/* Inside the caller's transaction: end the step a batch left pending. */
+int mop_end_pending(struct mop *m);
 
 /*
  * Move D to STUB: driver_override, unbind from its driver, drivers_probe,

@@ -24,9 +24,51 @@ static char *printable(const char *v) {
         return strbuf_steal(&b);
 }
 
+int mop_step_begin(struct mop *m, const char *action, const char *undo, const struct hd_active *update) {
+        int64_t step;
+        int r;
+
+        m->store_failed = false;
+        if (m->batch)
+                r = store_step_next(m->s, m->op_id, m->pending_step, m->pending_ok, update, action, undo, &step);
+        else {
+                r = update ? store_device_update(m->s, update, m->op_id) : 0;
+                if (r >= 0)
+                        r = store_step_begin(m->s, m->op_id, action, undo, &step);
+        }
+        if (r < 0) {
+                m->store_failed = true;
+                return r;
+        }
+        m->pending_step = step;
+        m->pending_ok = false;
+        return 0;
+}
+
+int mop_step_end(struct mop *m, bool ok) {
+        int r;
+        if (m->batch) {
+                m->pending_ok = ok;
+                return 0;
+        }
+        r = store_step_end(m->s, m->pending_step, ok);
+        m->pending_step = 0;
+        m->store_failed = r < 0;
+        return r;
+}
+
+int mop_end_pending(struct mop *m) {
+        int r;
+        if (!m->pending_step)
+                return 0;
+        r = store_step_end(m->s, m->pending_step, m->pending_ok);
+        if (r >= 0)
+                m->pending_step = 0;
+        return r;
+}
+
 int mop_write(struct mop *m, const char *path, const char *value, const char *undo) {
         _cleanup_free_ char *pv = printable(value), *action = NULL;
-        int64_t step;
         int r, r2;
 
         if (!pv)
@@ -34,17 +76,13 @@ int mop_write(struct mop *m, const char *path, const char *value, const char *un
         action = strdupf("write '%s' to %s", pv, path);
         if (!action)
                 return -ENOMEM;
-        m->store_failed = false;
-        r = store_step_begin(m->s, m->op_id, action, undo, &step);
-        if (r < 0) {
-                m->store_failed = true;
-                return r;
-        }
-        r = sysfs_write(m->ctx, path, value);
-        r2 = store_step_end(m->s, step, r >= 0);
+        r = mop_step_begin(m, action, undo, NULL);
         if (r < 0)
                 return r;
-        m->store_failed = r2 < 0;
+        r = sysfs_write(m->ctx, path, value);
+        r2 = mop_step_end(m, r >= 0);
+        if (r < 0)
+                return r;
         return r2;
 }
 

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "manager-internal.h"
+#include "prepare.h"
 #include "util/strutil.h"
 
 /* The device row (if it is still this operation's) to the state given, or dropped; the op closed. */
@@ -113,6 +114,8 @@ static const struct {
         { "pci-detach", recover_pci },
         { "pci-reattach", recover_pci },
         { "pci-reset", recover_reset },
+        { "prepare", recover_domain_op }, /* undone: every device back as it was */
+        { "release", recover_domain_op }, /* finished: every device given back */
 };
 
 int recover_locked(struct hd_context *ctx, struct hd_store *s, struct hd_report *rep) {

@@ -16,8 +16,6 @@
 #define BUSY_TIMEOUT_MS 10000
 #define LOCK_TIMEOUT_MS 60000
 
-DEFINE_TRIVIAL_CLEANUP_FUNC(sqlite3_stmt *, sqlite3_finalize)
-#define _cleanup_stmt_ _cleanup_(sqlite3_finalizep)
 
 /*
  * Migrations, in order: entry N brings the schema from version N to N+1.
@@ -57,6 +55,24 @@ static const char *const migrations[] = {
         "  status TEXT NOT NULL CHECK (status IN ('pending','done','failed')),"
         "  created INTEGER NOT NULL, updated INTEGER NOT NULL,"
         "  UNIQUE (op_id, step));",
+        /* 2: what prepare and release keep per device, and the owners of shared SCSI LUNs. */
+        "ALTER TABLE devices ADD COLUMN prev_state TEXT CHECK (prev_state IN ('detached'));"
+        "ALTER TABLE devices ADD COLUMN orig_override TEXT;"
+        "ALTER TABLE devices ADD COLUMN node TEXT;"
+        "ALTER TABLE devices ADD COLUMN shareable INTEGER NOT NULL DEFAULT 0;"
+        "ALTER TABLE devices ADD COLUMN readonly INTEGER NOT NULL DEFAULT 0;"
+        "ALTER TABLE devices ADD COLUMN sgio TEXT;"
+        "ALTER TABLE devices ADD COLUMN mdev_started INTEGER NOT NULL DEFAULT 0;"
+        "CREATE INDEX devices_owner ON devices (owner_driver, owner_domain);"
+        "CREATE TABLE sharers ("
+        "  id INTEGER PRIMARY KEY,"
+        "  kind TEXT NOT NULL, key TEXT NOT NULL,"
+        "  owner_driver TEXT NOT NULL, owner_domain TEXT NOT NULL, owner_uuid TEXT,"
+        "  readonly INTEGER NOT NULL DEFAULT 0,"
+        "  op_id INTEGER,"
+        "  created INTEGER NOT NULL,"
+        "  UNIQUE (kind, key, owner_driver, owner_domain),"
+        "  FOREIGN KEY (kind, key) REFERENCES devices (kind, key) ON DELETE CASCADE);",
 };
 
 int store_schema_version(void) {
@@ -122,6 +138,23 @@ static int step_done(struct hd_store *s, sqlite3_stmt *st, const char *what) {
 static char *col_text(sqlite3_stmt *st, int i) {
         const unsigned char *t = sqlite3_column_text(st, i);
         return t ? strdup((const char *)t) : NULL;
+}
+
+/* For the store's other files. */
+int store_stmt(struct hd_store *s, const char *sql, sqlite3_stmt **ret) {
+        return prepare(s, sql, ret);
+}
+int store_stmt_run(struct hd_store *s, sqlite3_stmt *st, const char *what) {
+        return step_done(s, st, what);
+}
+int store_sql_error(struct hd_store *s, int rc, const char *what) {
+        return sql_error(s, rc, what);
+}
+int store_bind_text(sqlite3_stmt *st, int i, const char *v) {
+        return bind_text(st, i, v);
+}
+char *store_col_text(sqlite3_stmt *st, int i) {
+        return col_text(st, i);
 }
 
 /* Create the state directory 0700 (parents 0755) when missing. */
@@ -330,12 +363,9 @@ struct hd_active *store_record_new(const char *kind, const char *key, const char
         return r;
 }
 
-#define DEVICE_COLUMNS                                                                             \
-        "kind, key, state, owner_driver, owner_domain, owner_uuid, managed, orig_driver, "        \
-        "stub_driver, unbind_from_stub, remove_slot, reprobe, vf_mac, vf_vlan, holder, created, "  \
-        "updated, op_id"
+#define DEVICE_COLUMNS STORE_DEVICE_COLUMNS
 
-static int row_to_record(sqlite3_stmt *st, struct hd_active *r, int64_t *ret_op_id) {
+int store_row_read(sqlite3_stmt *st, struct hd_active *r, int64_t *ret_op_id) {
         *r = (struct hd_active){
                 .kind = col_text(st, 0),
                 .key = col_text(st, 1),
@@ -354,6 +384,13 @@ static int row_to_record(sqlite3_stmt *st, struct hd_active *r, int64_t *ret_op_
                 .holder = col_text(st, 14),
                 .created = sqlite3_column_int64(st, 15),
                 .updated = sqlite3_column_int64(st, 16),
+                .prev_state = col_text(st, 18),
+                .orig_override = col_text(st, 19),
+                .node = col_text(st, 20),
+                .shareable = sqlite3_column_int(st, 21),
+                .readonly = sqlite3_column_int(st, 22),
+                .sgio = col_text(st, 23),
+                .mdev_started = sqlite3_column_int(st, 24),
         };
         if (ret_op_id)
                 *ret_op_id = sqlite3_column_int64(st, 17);
@@ -379,7 +416,9 @@ int store_device_get(struct hd_store *s, const char *kind, const char *key, stru
         rec = calloc(1, sizeof(*rec));
         if (!rec)
                 return -ENOMEM;
-        r = row_to_record(st, rec, ret_op_id);
+        r = store_row_read(st, rec, ret_op_id);
+        if (r >= 0 && rec->shareable)
+                r = store_sharers_load(s, rec);
         if (r < 0) {
                 hd_active_free(rec);
                 return r;
@@ -404,7 +443,7 @@ int store_device_list(struct hd_store *s, struct hd_active **ret, size_t *ret_n)
                         return -ENOMEM;
                 }
                 v = nv;
-                r = row_to_record(st, &v[n++], NULL);
+                r = store_row_read(st, &v[n++], NULL);
                 if (r < 0) {
                         hd_active_list_free(v, n);
                         return r;
@@ -414,9 +453,25 @@ int store_device_list(struct hd_store *s, struct hd_active **ret, size_t *ret_n)
                 hd_active_list_free(v, n);
                 return sql_error(s, rc, "listing devices");
         }
+        for (size_t i = 0; i < n; i++)
+                if (v[i].shareable && (r = store_sharers_load(s, &v[i])) < 0) {
+                        hd_active_list_free(v, n);
+                        return r;
+                }
         *ret = v;
         *ret_n = n;
         return 0;
+}
+
+/* The columns of migration 2, bound from FIRST on in DEVICE_COLUMNS order. */
+static void bind_extra(sqlite3_stmt *st, int first, const struct hd_active *r) {
+        bind_text(st, first, r->prev_state);
+        bind_text(st, first + 1, r->orig_override);
+        bind_text(st, first + 2, r->node);
+        sqlite3_bind_int(st, first + 3, r->shareable);
+        sqlite3_bind_int(st, first + 4, r->readonly);
+        bind_text(st, first + 5, r->sgio);
+        sqlite3_bind_int(st, first + 6, r->mdev_started);
 }
 
 static int device_insert(struct hd_store *s, const struct hd_active *r, int64_t op_id, const char *holder) {
@@ -424,7 +479,8 @@ static int device_insert(struct hd_store *s, const struct hd_active *r, int64_t 
         int64_t now = (int64_t)time(NULL);
         int e = prepare(s,
                         "INSERT INTO devices (" DEVICE_COLUMNS ") VALUES "
-                        "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?16, ?17)",
+                        "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?16, ?17, "
+                        "?18, ?19, ?20, ?21, ?22, ?23, ?24)",
                         &st);
         if (e < 0)
                 return e;
@@ -448,7 +504,13 @@ static int device_insert(struct hd_store *s, const struct hd_active *r, int64_t 
                 sqlite3_bind_int64(st, 17, op_id);
         else
                 sqlite3_bind_null(st, 17);
+        bind_extra(st, 18, r);
         return step_done(s, st, "recording a device");
+}
+
+int store_device_add(struct hd_store *s, const struct hd_active *r, int64_t op_id) {
+        _cleanup_free_ char *holder = store_holder_self();
+        return holder ? device_insert(s, r, op_id, holder) : -ENOMEM;
 }
 
 int store_device_update(struct hd_store *s, const struct hd_active *r, int64_t op_id) {
@@ -457,7 +519,9 @@ int store_device_update(struct hd_store *s, const struct hd_active *r, int64_t o
                         "UPDATE devices SET state = ?3, owner_driver = ?4, owner_domain = ?5, "
                         "owner_uuid = ?6, managed = ?7, orig_driver = ?8, stub_driver = ?9, "
                         "unbind_from_stub = ?10, remove_slot = ?11, reprobe = ?12, vf_mac = ?13, "
-                        "vf_vlan = ?14, updated = ?15, op_id = ?16 WHERE kind = ?1 AND key = ?2",
+                        "vf_vlan = ?14, updated = ?15, op_id = ?16, prev_state = ?17, orig_override = ?18, "
+                        "node = ?19, shareable = ?20, readonly = ?21, sgio = ?22, mdev_started = ?23 "
+                        "WHERE kind = ?1 AND key = ?2",
                         &st);
         if (e < 0)
                 return e;
@@ -480,6 +544,7 @@ int store_device_update(struct hd_store *s, const struct hd_active *r, int64_t o
                 sqlite3_bind_int64(st, 16, op_id);
         else
                 sqlite3_bind_null(st, 16);
+        bind_extra(st, 17, r);
         e = step_done(s, st, "updating a device");
         if (e < 0)
                 return e;
@@ -715,6 +780,24 @@ int store_step_end(struct hd_store *s, int64_t step_id, bool ok) {
         return step_done(s, st, "ending a step");
 }
 
+int store_step_next(struct hd_store *s, int64_t op_id, int64_t prev, bool prev_ok, const struct hd_active *update,
+                    const char *action, const char *undo, int64_t *ret_step_id) {
+        int r = store_begin(s);
+        if (r < 0)
+                return r;
+        if (prev)
+                r = store_step_end(s, prev, prev_ok);
+        if (r >= 0 && update)
+                r = store_device_update(s, update, op_id);
+        if (r >= 0)
+                r = store_step_begin(s, op_id, action, undo, ret_step_id);
+        if (r >= 0)
+                r = store_commit(s);
+        if (r < 0)
+                store_rollback(s);
+        return r;
+}
+
 void store_prune(struct hd_store *s) {
         _cleanup_stmt_ sqlite3_stmt *st = NULL;
         if (prepare(s, "DELETE FROM ops WHERE status != 'open' AND finished < ?1", &st) < 0)
@@ -761,6 +844,11 @@ void hd_active_list_free(struct hd_active *v, size_t n) {
                 free(r->vf_mac);
                 free(r->vf_vlan);
                 free(r->holder);
+                free(r->prev_state);
+                free(r->orig_override);
+                free(r->node);
+                free(r->sgio);
+                strv_free(r->sharers);
         }
         free(v);
 }

@@ -70,6 +70,8 @@ char *store_holder_self(void);
 int store_device_get(struct hd_store *s, const char *kind, const char *key, struct hd_active **ret,
                      int64_t *ret_op_id);
 int store_device_list(struct hd_store *s, struct hd_active **ret, size_t *ret_n);
+/* Insert a row as this process's (in the caller's transaction); -EEXIST when the device has one. */
+int store_device_add(struct hd_store *s, const struct hd_active *r, int64_t op_id);
 /* Set state, owner, flags and drivers of an existing row; op_id 0 clears it. */
 int store_device_update(struct hd_store *s, const struct hd_active *r, int64_t op_id);
 int store_device_delete(struct hd_store *s, const char *kind, const char *key);
@@ -116,6 +118,56 @@ int store_step_end(struct hd_store *s, int64_t step_id, bool ok);
 
 /* Forget operations that ended more than 30 days ago (their journal goes with them). */
 void store_prune(struct hd_store *s);
+
+/* For the store's other files (store-owner.c): statements and device rows. */
+DEFINE_TRIVIAL_CLEANUP_FUNC(sqlite3_stmt *, sqlite3_finalize)
+#define _cleanup_stmt_ _cleanup_(sqlite3_finalizep)
+#define STORE_DEVICE_COLUMNS                                                                       \
+        "kind, key, state, owner_driver, owner_domain, owner_uuid, managed, orig_driver, "        \
+        "stub_driver, unbind_from_stub, remove_slot, reprobe, vf_mac, vf_vlan, holder, created, "  \
+        "updated, op_id, prev_state, orig_override, node, shareable, readonly, sgio, mdev_started"
+int store_stmt(struct hd_store *s, const char *sql, sqlite3_stmt **ret);
+/* Step ST to its end; a failure is a message on the context naming WHAT. */
+int store_stmt_run(struct hd_store *s, sqlite3_stmt *st, const char *what);
+int store_sql_error(struct hd_store *s, int rc, const char *what);
+int store_bind_text(sqlite3_stmt *st, int i, const char *v);
+char *store_col_text(sqlite3_stmt *st, int i);
+/* A row of STORE_DEVICE_COLUMNS into R (sharers not loaded). */
+int store_row_read(sqlite3_stmt *st, struct hd_active *r, int64_t *ret_op_id);
+
+/*
+ * Owners (store-owner.c). A shareable SCSI LUN has one sharers row per
+ * owner, its device row names the first of them.
+ */
+/* R->sharers from the sharers table, "DRIVER:DOMAIN" in the order they came. */
+int store_sharers_load(struct hd_store *s, struct hd_active *r);
+/* Whether R names OWNER (by UUID when both have one, else by name), or OWNER is among its sharers. */
+bool store_owner_is(const struct hd_active *r, const struct hd_owner *owner);
+bool store_owner_shares(const struct hd_active *r, const struct hd_owner *owner);
+int store_sharer_add(struct hd_store *s, const char *kind, const char *key, const struct hd_owner *owner,
+                     bool readonly, int64_t op_id);
+/* Mark OWNER's sharer row with OP_ID (0: clear the mark); -ENOENT when OWNER does not share it. */
+int store_sharer_mark(struct hd_store *s, const char *kind, const char *key, const struct hd_owner *owner,
+                      int64_t op_id);
+/* Drop the sharer rows an operation marked (and the device's owner moves to the first sharer left). */
+int store_sharers_drop_op(struct hd_store *s, int64_t op_id);
+/* Clear an operation's marks (it ended and keeps them). */
+int store_sharers_keep_op(struct hd_store *s, int64_t op_id);
+/* Every device row OWNER holds or shares, newest first. */
+int store_owner_devices(struct hd_store *s, const struct hd_owner *owner, struct hd_active **ret, size_t *ret_n);
+/* The device rows an operation has marked busy (op_id), as they are. */
+int store_op_devices(struct hd_store *s, int64_t op_id, struct hd_active **ret, size_t *ret_n);
+/* The sharers rows an operation marked: "KIND\tKEY" each. */
+int store_op_sharers(struct hd_store *s, int64_t op_id, char ***ret);
+
+/*
+ * One journal step in one transaction: end the PREV step (0: none) as
+ * PREV_OK, update the device row UPDATE (may be NULL; it keeps OP_ID), and
+ * record the next step pending. What a batch of writes uses so that each of
+ * its steps costs one transaction, not two.
+ */
+int store_step_next(struct hd_store *s, int64_t op_id, int64_t prev, bool prev_ok, const struct hd_active *update,
+                    const char *action, const char *undo, int64_t *ret_step_id);
 
 /* "k=v" lines: the value of K as a new string, NULL (and 0) when absent or empty. */
 int data_get(const char *data, const char *k, char **ret);
