@@ -2,7 +2,6 @@
 /* The columns of `hostdev list`: one table of name, width hint, flags, help and getter. */
 #include <errno.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <libsmartcols.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,35 +9,22 @@
 #include <strings.h>
 
 #include "columns.h"
+#include "util/strutil.h"
 
-static char *dupf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static char *dupf(const char *fmt, ...) {
-        va_list ap;
-        char *s;
-        va_start(ap, fmt);
-        if (vasprintf(&s, fmt, ap) < 0)
-                s = NULL;
-        va_end(ap);
-        return s;
-}
-
-static char *dup0(const char *s) {
-        return s ? strdup(s) : NULL;
-}
 
 static const struct hd_cap_pci *pci_of(const struct hd_device *d) {
         struct hd_cap *c = hd_device_get_cap(d, HD_CAP_PCI);
         return c ? &c->pci : NULL;
 }
 
-static char *get_name(const struct hd_device *d) { return dup0(d->name); }
+static char *get_name(const struct hd_device *d) { return strdup_or_null(d->name); }
 static char *get_cap(const struct hd_device *d) {
-        return dup0(hd_cap_type_to_string(hd_device_main_cap(d)));
+        return strdup_or_null(hd_cap_type_to_string(hd_device_main_cap(d)));
 }
-static char *get_driver(const struct hd_device *d) { return dup0(d->driver); }
-static char *get_parent(const struct hd_device *d) { return dup0(d->parent_name); }
-static char *get_path(const struct hd_device *d) { return dup0(d->sysfs_path); }
-static char *get_subsystem(const struct hd_device *d) { return dup0(d->subsystem); }
+static char *get_driver(const struct hd_device *d) { return strdup_or_null(d->driver); }
+static char *get_parent(const struct hd_device *d) { return strdup_or_null(d->parent_name); }
+static char *get_path(const struct hd_device *d) { return strdup_or_null(d->sysfs_path); }
+static char *get_subsystem(const struct hd_device *d) { return strdup_or_null(d->subsystem); }
 
 static char *get_caps(const struct hd_device *d) {
         char buf[512] = "";
@@ -55,15 +41,15 @@ static char *get_iommu(const struct hd_device *d) {
         const struct hd_cap_pci *p = pci_of(d);
         struct hd_cap *m = hd_device_get_cap(d, HD_CAP_MDEV);
         if (p && p->iommu_group >= 0)
-                return dupf("%d", p->iommu_group);
+                return strdupf("%d", p->iommu_group);
         if (m && m->mdev.iommu_group >= 0)
-                return dupf("%d", m->mdev.iommu_group);
+                return strdupf("%d", m->mdev.iommu_group);
         return NULL;
 }
 
 static char *get_numa(const struct hd_device *d) {
         const struct hd_cap_pci *p = pci_of(d);
-        return p && p->numa_node >= 0 ? dupf("%d", p->numa_node) : NULL;
+        return p && p->numa_node >= 0 ? strdupf("%d", p->numa_node) : NULL;
 }
 
 static char *get_address(const struct hd_device *d) {
@@ -75,15 +61,15 @@ static char *get_address(const struct hd_device *d) {
         case HD_CAP_PCI:
                 return strdup(hd_pci_addr_format(&c->pci.addr, buf));
         case HD_CAP_USB_DEVICE:
-                return dupf("%03u:%03u", c->usb_dev.bus, c->usb_dev.device);
+                return strdupf("%03u:%03u", c->usb_dev.bus, c->usb_dev.device);
         case HD_CAP_SCSI:
-                return dupf("%u:%u:%u:%" PRIu64, c->scsi.host, c->scsi.bus, c->scsi.target, c->scsi.lun);
+                return strdupf("%u:%u:%u:%" PRIu64, c->scsi.host, c->scsi.bus, c->scsi.target, c->scsi.lun);
         case HD_CAP_SCSI_HOST:
-                return dupf("host%u", c->scsi_host.host);
+                return strdupf("host%u", c->scsi_host.host);
         case HD_CAP_NET:
-                return dup0(c->net.address);
+                return strdup_or_null(c->net.address);
         case HD_CAP_MDEV:
-                return dup0(c->mdev.uuid);
+                return strdup_or_null(c->mdev.uuid);
         default:
                 return NULL;
         }
@@ -92,24 +78,24 @@ static char *get_address(const struct hd_device *d) {
 static char *get_vendor(const struct hd_device *d) {
         struct hd_cap *c = d->caps;
         if (c && c->type == HD_CAP_PCI)
-                return dupf("0x%04x", c->pci.vendor.id);
+                return strdupf("0x%04x", c->pci.vendor.id);
         if (c && c->type == HD_CAP_USB_DEVICE)
-                return dupf("0x%04x", c->usb_dev.vendor.id);
+                return strdupf("0x%04x", c->usb_dev.vendor.id);
         return NULL;
 }
 
 static char *get_product(const struct hd_device *d) {
         struct hd_cap *c = d->caps;
         if (c && c->type == HD_CAP_PCI)
-                return dupf("0x%04x", c->pci.product.id);
+                return strdupf("0x%04x", c->pci.product.id);
         if (c && c->type == HD_CAP_USB_DEVICE)
-                return dupf("0x%04x", c->usb_dev.product.id);
+                return strdupf("0x%04x", c->usb_dev.product.id);
         return NULL;
 }
 
 static char *get_class(const struct hd_device *d) {
         const struct hd_cap_pci *p = pci_of(d);
-        return p ? dupf("0x%06x", p->class_code) : NULL;
+        return p ? strdupf("0x%06x", p->class_code) : NULL;
 }
 
 static char *get_devnode(const struct hd_device *d) {
@@ -127,12 +113,12 @@ static char *get_pf(const struct hd_device *d) {
 
 static char *get_vfs(const struct hd_device *d) {
         const struct hd_cap_pci *p = pci_of(d);
-        return p && p->is_sriov_pf ? dupf("%zu", p->n_virt_functions) : NULL;
+        return p && p->is_sriov_pf ? strdupf("%zu", p->n_virt_functions) : NULL;
 }
 
 static char *get_maxvfs(const struct hd_device *d) {
         const struct hd_cap_pci *p = pci_of(d);
-        return p && p->is_sriov_pf ? dupf("%u", p->max_vfs) : NULL;
+        return p && p->is_sriov_pf ? strdupf("%u", p->max_vfs) : NULL;
 }
 
 static char *get_description(const struct hd_device *d) {
@@ -207,8 +193,8 @@ int columns_parse(const char *spec, const int *defaults, size_t n_defaults, int 
 
 static char *join_names(const char *a, const char *b) {
         if (a && b)
-                return dupf("%s %s", a, b);
-        return dup0(a ? a : b);
+                return strdupf("%s %s", a, b);
+        return strdup_or_null(a ? a : b);
 }
 
 static const char *drm_type_str(enum hd_drm_type t) {
@@ -228,29 +214,29 @@ char *device_describe(const struct hd_device *d) {
                 return join_names(c->usb_dev.vendor.name, c->usb_dev.product.name);
         case HD_CAP_USB_INTERFACE:
                 return c->usb_if.description ? strdup(c->usb_if.description)
-                                             : dupf("interface %u, class 0x%02x", c->usb_if.number, c->usb_if.klass);
+                                             : strdupf("interface %u, class 0x%02x", c->usb_if.number, c->usb_if.klass);
         case HD_CAP_NET:
-                return dupf("%s%s%s", c->net.ifname ? c->net.ifname : "",
+                return strdupf("%s%s%s", c->net.ifname ? c->net.ifname : "",
                             c->net.link_state ? " link " : "", c->net.link_state ? c->net.link_state : "");
         case HD_CAP_SCSI_HOST:
                 if (c->scsi_host.is_fc_host && c->scsi_host.wwpn)
-                        return dupf("Fibre Channel host, WWPN %s", c->scsi_host.wwpn);
-                return dupf("SCSI host %u", c->scsi_host.host);
+                        return strdupf("Fibre Channel host, WWPN %s", c->scsi_host.wwpn);
+                return strdupf("SCSI host %u", c->scsi_host.host);
         case HD_CAP_SCSI:
-                return c->scsi.type ? dupf("SCSI %s", c->scsi.type) : NULL;
+                return c->scsi.type ? strdupf("SCSI %s", c->scsi.type) : NULL;
         case HD_CAP_STORAGE:
                 if (c->storage.model || c->storage.vendor)
                         return join_names(c->storage.vendor, c->storage.model);
-                return dup0(c->storage.block);
+                return strdup_or_null(c->storage.block);
         case HD_CAP_SCSI_GENERIC:
-                return dup0(c->sg.path);
+                return strdup_or_null(c->sg.path);
         case HD_CAP_DRM:
-                return dupf("DRM %s node", drm_type_str(c->drm.type));
+                return strdupf("DRM %s node", drm_type_str(c->drm.type));
         case HD_CAP_MDEV:
-                return dupf("mediated device %s%s", c->mdev.type ? c->mdev.type : "",
+                return strdupf("mediated device %s%s", c->mdev.type ? c->mdev.type : "",
                             c->mdev.active ? "" : " (inactive)");
         case HD_CAP_VDPA:
-                return dup0(c->vdpa.chardev);
+                return strdup_or_null(c->vdpa.chardev);
         default:
                 return NULL;
         }
