@@ -38,3 +38,24 @@ int verb_mdev(struct hd_context *ctx, int argc, char **argv);
 int verb_sriov(struct hd_context *ctx, int argc, char **argv);
 int verb_vhba(struct hd_context *ctx, int argc, char **argv);
 int verb_create(struct hd_context *ctx, int argc, char **argv);
+int verb_prepare(struct hd_context *ctx, int argc, char **argv);
+int verb_release(struct hd_context *ctx, int argc, char **argv);
+int verb_active(struct hd_context *ctx, int argc, char **argv);
+int verb_qemu_args(struct hd_context *ctx, int argc, char **argv);
+/* What prepare, release, active and qemu-args share (cmd-prepare.c). */
+struct cli_owner {
+        char *driver, *domain, *uuid;
+        struct hd_owner o; /* pointing at the three above */
+};
+/* FILE ("-": standard input) as domain XML; a malformed one's message says line and column. */
+int cli_read_domain(struct hd_context *ctx, const char *file, struct hd_domain_def **ret);
+/* --owner DRIVER[:DOMAIN] and --uuid, the XML's <name> and <uuid> filling in: 0, or the exit code of a usage error. */
+int cli_owner(const char *verb, const char *spec, const char *uuid, const struct hd_domain_def *def,
+              struct cli_owner *ret);
+void cli_owner_done(struct cli_owner *o);
+/* --kind pci,usb,...: HD_MANAGER_ONLY_* into *FLAGS; 0 or a usage error's exit code. */
+int cli_kinds(const char *verb, const char *spec, unsigned *flags);
+/* A manager failure: its message, and a word about root when it was EACCES. */
+int cli_manager_fail(struct hd_context *ctx, int r, const char *what);
+/* One line per device OWNER holds: kind, key, node. */
+void cli_print_held(struct hd_context *ctx, const struct hd_owner *owner);

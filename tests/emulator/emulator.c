@@ -43,6 +43,7 @@ struct emu {
         char **log;
         struct id_rule *ids;
         size_t n_ids;
+        bool in_place; /* emu_open: the tree is the caller's, emu_free leaves it */
 };
 
 /* Files and links below the root. */
@@ -725,6 +726,28 @@ int emu_new(const char *fixture, struct emu **ret) {
         return 0;
 }
 
+int emu_open(const char *root, struct emu **ret) {
+        char canon[PATH_MAX];
+        struct emu *e;
+        int r;
+
+        if (!realpath(root, canon))
+                return -errno;
+        e = calloc(1, sizeof(*e));
+        if (!e)
+                return -ENOMEM;
+        e->in_place = true;
+        e->root = strdup(canon);
+        e->rfd = e->root ? open(e->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+        r = !e->root ? -ENOMEM : e->rfd < 0 ? -errno : load_ids(e);
+        if (r < 0) {
+                emu_free(e);
+                return r;
+        }
+        *ret = e;
+        return 0;
+}
+
 static int rm_one(const char *p, const struct stat *st, int flag, struct FTW *ftw) {
         return flag == FTW_DP ? rmdir(p) : unlink(p);
 }
@@ -732,7 +755,7 @@ static int rm_one(const char *p, const struct stat *st, int flag, struct FTW *ft
 void emu_free(struct emu *e) {
         if (!e)
                 return;
-        if (e->root)
+        if (e->root && !e->in_place)
                 (void)nftw(e->root, rm_one, 32, FTW_DEPTH | FTW_PHYS);
         if (e->rfd >= 0)
                 close(e->rfd);

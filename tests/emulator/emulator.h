@@ -34,6 +34,8 @@ struct emu;
 
 /* Copy the tree FIXTURE (a folder path) into a new temporary folder. */
 int emu_new(const char *fixture, struct emu **ret);
+/* Work on the tree ROOT itself, no copy (a tool running hostdev on a tree); emu_free leaves it. */
+int emu_open(const char *root, struct emu **ret);
 /* Remove the copy. */
 void emu_free(struct emu *e);
 const char *emu_root(const struct emu *e);

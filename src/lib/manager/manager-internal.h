@@ -22,6 +22,7 @@ struct mop {
         bool batch;
         int64_t pending_step;
         bool pending_ok;
+        unsigned steps; /* journaled so far, for HOSTDEV_TEST_KILL_AT_WRITE */
 };
 
 /*

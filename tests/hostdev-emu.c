@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* hostdev with the kernel emulator behind its writes: `hostdev-emu --sysroot TREE VERB ...` changes TREE as a kernel would. */
+#include <string.h>
+
+#include "emu-ext.h"
+#include "emu-vfnet.h"
+#include "hostdev/hostdev.h"
+
+/*
+ * Linked with -Wl,--wrap=hd_context_set_sysroot: when the command points
+ * its context at a tree, the tree gets the emulator (in place, so a
+ * prepare's changes are there for the next command) and the emulated VF
+ * netlink. For transcripts and the system tests of prepare and release;
+ * the real `hostdev` writes a tree's files as plain files.
+ */
+int __real_hd_context_set_sysroot(struct hd_context *ctx, const char *dir);
+int __wrap_hd_context_set_sysroot(struct hd_context *ctx, const char *dir);
+
+int __wrap_hd_context_set_sysroot(struct hd_context *ctx, const char *dir) {
+        static struct emu *e;
+        static struct emu_vfnet vfnet;
+        int r = __real_hd_context_set_sysroot(ctx, dir);
+
+        if (r < 0 || strcmp(dir, "/") == 0)
+                return r;
+        if (!e && emu_open(dir, &e) < 0)
+                return r;
+        hd_context_set_write_hook(ctx, emu_ext_write_hook, e);
+        emu_vfnet_init(&vfnet, e, emu_ext_write_hook, e);
+        hd_manager_set_vf_netlink(ctx, &vfnet.ops);
+        return r;
+}
