@@ -118,8 +118,8 @@ usbdev $X/usb1 1-3 1 4 046d c52b 00 "USB Receiver"
 usbif $X/usb1/1-3 1-3:1.0 usbhid
 
 # SCSI: the LUNs of scsi_debug's host2, and the root disk's LUN with its sg node.
-mkdir -p $S/bus/scsi/devices $S/bus/scsi/drivers/sd $S/class/scsi_generic $S/class/scsi_host $S/class/scsi_device \
-	$S/bus/pseudo/devices
+mkdir -p $S/bus/scsi/devices $S/bus/scsi/drivers/sd $S/class/scsi_generic $S/class/scsi_host $S/bus/pseudo/devices
+: > $S/bus/scsi/drivers/sd/bind; : > $S/bus/scsi/drivers/sd/unbind
 # lun DIR H:B:T:U SGN [BLOCK MAJ:MIN]
 lun() {
 	l=$1/$2
@@ -181,6 +181,7 @@ lnk $R/0000:00:1f.2/ata1/host0 $S/bus/scsi/devices/host0
 # mdev: the mtty sample driver, one instance running, one defined only.
 M=$S/devices/virtual/mtty/mtty
 mkdir -p $M $S/bus/mdev/devices $S/bus/mdev/drivers/vfio_mdev $S/class/mdev_bus $S/class/mtty
+: > $S/bus/mdev/drivers/vfio_mdev/bind; : > $S/bus/mdev/drivers/vfio_mdev/unbind
 put $M/uevent "MAJOR=237
 MINOR=0
 DEVNAME=mtty"
@@ -191,6 +192,7 @@ lnk $M $S/class/mdev_bus/mtty
 mtype() {
 	t=$M/mdev_supported_types/$1
 	mkdir -p $t/devices
+	: > $t/devices/.keep # git keeps no empty folder
 	put $t/name "$2"; put $t/device_api "$3"; put $t/available_instances "$4"
 	: > $t/create
 }
