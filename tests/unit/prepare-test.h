@@ -9,6 +9,7 @@
 #include <cmocka.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sqlite3.h>
 #include <unistd.h>
 
 #include "emu-ext.h"
@@ -31,13 +32,15 @@
 /*
  * One emulated host. Every write (sysfs, the emulator's extensions, the
  * emulated netlink) goes through count_hook: counted, and the process dies
- * (_exit(EMU_CRASH_EXIT)) before or after applying write number crash_at.
+ * (_exit(EMU_CRASH_EXIT)) before or after applying write number crash_at,
+ * and write number fail_at fails with -fail_err.
  */
 struct vm {
         struct emu *e;
         struct hd_context *ctx;
         struct emu_vfnet vfnet;
-        unsigned writes, crash_at;
+        unsigned writes, crash_at, fail_at;
+        int fail_err;
         bool crash_after;
 };
 
@@ -47,6 +50,8 @@ static inline int count_hook(void *userdata, int root_fd, const char *path, cons
         int r;
         if (v->crash_at == n && !v->crash_after)
                 _exit(EMU_CRASH_EXIT);
+        if (v->fail_at == n)
+                return -v->fail_err; /* as the kernel refusing it: nothing changes */
         r = emu_ext_write_hook(v->e, root_fd, path, value, len);
         if (v->crash_at == n)
                 _exit(EMU_CRASH_EXIT);
@@ -120,6 +125,32 @@ static inline size_t vm_records(struct hd_context *ctx) {
         hd_active_list_free(v, n);
         return n;
 }
+
+/* Operations the store has open (a crash left them). */
+static inline int vm_open_ops(struct hd_context *ctx) {
+        _cleanup_free_ char *db = strdupf("%s/hostdev.db", hd_context_get_state_dir(ctx));
+        sqlite3 *h = NULL;
+        sqlite3_stmt *st = NULL;
+        int n = -1;
+        if (sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+            sqlite3_prepare_v2(h, "SELECT COUNT(*) FROM ops WHERE status = 'open'", -1, &st, NULL) == SQLITE_OK &&
+            sqlite3_step(st) == SQLITE_ROW)
+                n = sqlite3_column_int(st, 0);
+        sqlite3_finalize(st);
+        sqlite3_close(h);
+        return n;
+}
+
+/* A <domain> named NAME holding DEVICES (elements). */
+static inline char *vm_domain(const char *name, const char *devices) {
+        char *x = strdupf("<domain type='kvm'><name>%s</name><devices>%s</devices></domain>", name, devices);
+        assert_non_null(x);
+        return x;
+}
+
+#define PCI_XML(bus, slot, fn, managed)                                                            \
+        "<hostdev mode='subsystem' type='pci' managed='" managed "'><source><address domain='0x0000' bus='" bus \
+        "' slot='" slot "' function='" fn "'/></source></hostdev>"
 
 static inline bool vm_mdev_running(struct vm *v, const char *uuid) {
         _cleanup_free_ char *p = strdupf("sys/bus/mdev/devices/%s", uuid);

@@ -66,11 +66,12 @@ static const struct hd_active *find(struct args *a, const struct hd_hostdev_def 
 }
 
 static int not_prepared(struct args *a, const struct hd_hostdev_def *h, const char *what, const struct hd_owner *o) {
+        _cleanup_free_ char *who = o ? owner_string(o) : NULL;
         char line[32] = "";
         if (h->line)
                 snprintf(line, sizeof(line), "line %u: ", h->line);
-        return hd_error(a->ctx, -ENOENT, "%s%s is not prepared%s%s%s; run 'hostdev prepare' first", line, what,
-                        o ? " for " : "", o ? o->driver : "", o ? ":" : "");
+        return hd_error(a->ctx, -ENOENT, "%s%s is not prepared%s%s; run 'hostdev prepare' first", line, what,
+                        who ? " for " : "", who ? who : "");
 }
 
 static int one(struct args *a, const struct hd_owner *o, const struct hd_hostdev_def *h, const char *id) {
