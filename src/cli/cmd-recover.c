@@ -8,9 +8,10 @@
 static void usage(void) {
         printf("Usage: hostdev recover [-J]\n\n"
                "Finish or undo every operation a process left open when it was killed or crashed: an\n"
-               "interrupted detach is undone, an interrupted reattach is finished, so no device stays\n"
-               "half bound and no record names an owner who never got its device. Running it again\n"
-               "changes nothing. Every detach, reattach and reset does this first by itself.\n\n"
+               "interrupted detach or prepare is undone, an interrupted reattach or release is finished,\n"
+               "so no device stays half bound and no record names an owner who never got its device.\n"
+               "Running it again changes nothing. Every detach, reattach, reset, prepare and release\n"
+               "does this first by itself.\n\n"
                "Options:\n"
                " -J, --json   JSON output\n"
                " -h, --help   this help\n");
