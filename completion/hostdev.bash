@@ -5,6 +5,11 @@ _hostdev_devices() {
         hostdev list -rn -o NAME 2>/dev/null
 }
 
+# The owners the state store knows, DRIVER:DOMAIN.
+_hostdev_owners() {
+        hostdev active -rn 2>/dev/null | awk '$4 != "" && $3 == "held" { n = split($4, o, ","); for (i = 1; i <= n; i++) print o[i] }' | sort -u
+}
+
 _hostdev() {
         local cur prev verb i
         COMPREPLY=()
@@ -24,7 +29,7 @@ _hostdev() {
         -o|--output) COMPREPLY=($(compgen -W "help NAME CAP CAPS DRIVER IOMMU NUMA DESCRIPTION ADDRESS VENDOR PRODUCT CLASS DEVNODE PF VFS MAXVFS PARENT SUBSYSTEM PATH" -- "$cur")); return ;;
         esac
         case $verb in
-        "") COMPREPLY=($(compgen -W "list show iommu monitor mdev sriov vhba create --sysroot --state-dir --help --version" -- "$cur")) ;;
+        "") COMPREPLY=($(compgen -W "list show iommu detach reattach reset check recover prepare release active qemu-args monitor mdev sriov vhba create --sysroot --state-dir --help --version" -- "$cur")) ;;
         list) COMPREPLY=($(compgen -W "--tree --cap --count --inactive --all --output --json --pairs --raw --noheadings --help" -- "$cur")) ;;
         show)
                 if [[ $cur == -* ]]; then
@@ -72,6 +77,38 @@ _hostdev() {
                         COMPREPLY=($(compgen -W "--parent --parent-wwnn --parent-wwpn --fabric-wwn --wwnn --wwpn --timeout" -- "$cur"))
                 fi ;;
         create) COMPREPLY=($(compgen -f -X '!*.xml' -- "$cur")) ;;
+        detach|reattach|reset|check)
+                case $prev in
+                -d|--driver) COMPREPLY=($(compgen -W "vfio-pci pci-stub" -- "$cur")); return ;;
+                -o|--owner) COMPREPLY=($(compgen -W "$(_hostdev_owners)" -- "$cur")); return ;;
+                esac
+                if [[ $cur == -* ]]; then
+                        case $verb in
+                        detach) COMPREPLY=($(compgen -W "--driver --group --force --help" -- "$cur")) ;;
+                        reattach) COMPREPLY=($(compgen -W "--group --help" -- "$cur")) ;;
+                        reset) COMPREPLY=($(compgen -W "--owner --force --help" -- "$cur")) ;;
+                        check) COMPREPLY=($(compgen -W "--json --help" -- "$cur")) ;;
+                        esac
+                else
+                        COMPREPLY=($(compgen -W "$(hostdev list -rn -o NAME --cap pci 2>/dev/null)" -- "$cur"))
+                fi ;;
+        recover) COMPREPLY=($(compgen -W "--json --help" -- "$cur")) ;;
+        active) COMPREPLY=($(compgen -W "--json --raw --noheadings --help" -- "$cur")) ;;
+        prepare|release|qemu-args)
+                case $prev in
+                -o|--owner) COMPREPLY=($(compgen -W "$(_hostdev_owners)" -- "$cur")); return ;;
+                -k|--kind) COMPREPLY=($(compgen -W "pci usb scsi mdev net_vf" -- "$cur")); return ;;
+                -u|--uuid) return ;;
+                esac
+                if [[ $cur == -* ]]; then
+                        case $verb in
+                        prepare) COMPREPLY=($(compgen -W "--owner --uuid --force --resume --kind --help" -- "$cur")) ;;
+                        release) COMPREPLY=($(compgen -W "--owner --uuid --kind --help" -- "$cur")) ;;
+                        qemu-args) COMPREPLY=($(compgen -W "--owner --null --help" -- "$cur")) ;;
+                        esac
+                else
+                        COMPREPLY=($(compgen -f -X '!*.xml' -- "$cur"))
+                fi ;;
         monitor) COMPREPLY=($(compgen -W "--cap --source --json --help" -- "$cur")) ;;
         esac
 }

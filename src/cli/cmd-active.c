@@ -103,7 +103,7 @@ int verb_active(struct hd_context *ctx, int argc, char **argv) {
         r = hd_active_list(ctx, &v, &n);
         if (r < 0)
                 return cli_manager_fail(ctx, r, "active");
-        if (n == 0 && !json) {
+        if (n == 0 && !json && !raw && !noheadings) {
                 printf("no device is held or detached\n");
                 return EXIT_OK;
         }
