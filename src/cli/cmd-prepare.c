@@ -88,7 +88,12 @@ void cli_print_held(struct hd_context *ctx, const struct hd_owner *o) {
                         size_t dl = strlen(o->driver);
                         mine = strneq(*s, o->driver, dl) && (*s)[dl] == ':' && streq(*s + dl + 1, o->domain);
                 }
-                if (mine && streq(a->state, "held"))
+                if (!mine || !streq(a->state, "held"))
+                        continue;
+                if (streq(a->kind, "net_vf"))
+                        printf("  %-6s %-20s MAC and VLAN set; MAC %s, VLAN %s kept for release\n", a->kind, a->key,
+                               a->vf_mac ? a->vf_mac : "-", a->vf_vlan ? a->vf_vlan : "0");
+                else
                         printf("  %-6s %-20s %s\n", a->kind, a->key, a->node ? a->node : "");
         }
         hd_active_list_free(v, n);
