@@ -34,7 +34,7 @@ static void usage(FILE *f) {
         fprintf(f, "Usage: hostdev [--sysroot DIR] [--state-dir DIR] VERB [ARGS]\n\n"
                    "Manage a Linux host's devices for virtual machines.\n\nVerbs:\n");
         for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
-                fprintf(f, "  %-8s %s\n", verbs[i].name, verbs[i].help);
+                fprintf(f, "  %-9s %s\n", verbs[i].name, verbs[i].help);
         fprintf(f, "\nOptions:\n"
                    "  --sysroot DIR    read sysfs and /dev below DIR (a tree from 'hostdev record')\n"
                    "  --state-dir DIR  keep the in-use state in DIR (default /var/lib/hostdev)\n"

@@ -118,6 +118,12 @@ static inline char *vm_state(struct hd_context *ctx, const char *kind, const cha
         return s;
 }
 
+static inline void assert_state(struct hd_context *ctx, const char *kind, const char *key, const char *want) {
+        _cleanup_free_ char *st = vm_state(ctx, kind, key);
+        if (!st || !streq(st, want))
+                fail_msg("%s %s is %s, expected %s", kind, key, st ? st : "not recorded", want);
+}
+
 static inline size_t vm_records(struct hd_context *ctx) {
         struct hd_active *v = NULL;
         size_t n = 0;

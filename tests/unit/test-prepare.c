@@ -135,7 +135,11 @@ static void test_per_kind(void **state) {
         assert_driver(v->e, VF0, "vfio-pci");
         assert_int_equal(hd_manager_release(v->ctx, &vm_owner, def, HD_MANAGER_ONLY_SCSI), 1);
         assert_int_equal(vm_records(v->ctx), 3);
-        assert_int_equal(hd_manager_release(v->ctx, &vm_owner, NULL, 0), 3);
+        /* Without the XML, the interface's VF goes whole with HD_MANAGER_ONLY_NET_VF, and not with ONLY_PCI. */
+        assert_int_equal(hd_manager_release(v->ctx, &vm_owner, NULL, HD_MANAGER_ONLY_PCI), 0);
+        assert_int_equal(hd_manager_release(v->ctx, &vm_owner, NULL, HD_MANAGER_ONLY_NET_VF), 2);
+        assert_driver(v->e, VF0, "iavf");
+        assert_int_equal(hd_manager_release(v->ctx, &vm_owner, NULL, 0), 1);
         assert_untouched(v, "per kind");
         hd_domain_def_free(def);
 }
@@ -218,10 +222,10 @@ static void test_usb(void **state) {
         /* Picked by address. */
         must_prep(v, &vm_owner, "<hostdev mode='subsystem' type='usb'><source><vendor id='0x046d'/><product id='0xc52b'/>"
                                 "<address bus='1' device='4'/></source></hostdev>");
-        assert_non_null(vm_state(v->ctx, "usb", "001:004 046d:c52b"));
+        assert_state(v->ctx, "usb", "001:004 046d:c52b", "held");
         /* By bus/device alone. */
         must_prep(v, &vm2, "<hostdev mode='subsystem' type='usb'><source><address bus='1' device='3'/></source></hostdev>");
-        assert_non_null(vm_state(v->ctx, "usb", "001:003 046d:c52b"));
+        assert_state(v->ctx, "usb", "001:003 046d:c52b", "held");
         /* Missing and mandatory. */
         assert_int_equal(prep_devices(v, &vm_owner, "<hostdev mode='subsystem' type='usb'><source><vendor id='0x1234'/>"
                                                     "<product id='0x5678'/></source></hostdev>"),
@@ -256,7 +260,7 @@ static void test_usb_moved(void **state) {
         fclose(f);
         must_prep(v, &vm_owner, "<hostdev mode='subsystem' type='usb'><source><vendor id='0x0204'/><product id='0x6025'/>"
                                 "</source></hostdev>");
-        assert_non_null(vm_state(v->ctx, "usb", "001:009 0204:6025"));
+        assert_state(v->ctx, "usb", "001:009 0204:6025", "held");
         assert_int_equal(hd_manager_release(v->ctx, &vm_owner, NULL, 0), 1);
 }
 

@@ -23,9 +23,15 @@ static int select_rows(struct hd_active *rows, size_t n, const struct hd_domain_
         if (!v)
                 return -ENOMEM;
         if (!def) {
-                for (size_t i = 0; i < n; i++)
-                        if (kind_wanted(rows[i].kind, flags))
+                for (size_t i = 0; i < n; i++) {
+                        /* A VF's PCI record goes with its network settings, as the interface it came from. */
+                        bool vf = false;
+                        for (size_t j = 0; j < n; j++)
+                                vf |= streq(rows[i].kind, "pci") && streq(rows[j].kind, "net_vf") &&
+                                      streq(rows[j].key, rows[i].key);
+                        if (kind_wanted(vf ? "net_vf" : rows[i].kind, flags))
                                 v[k++] = &rows[i];
+                }
         } else
                 for (size_t e = def->n_hostdevs; e-- > 0;) {
                         const struct hd_hostdev_def *h = &def->hostdevs[e];
