@@ -256,6 +256,8 @@ int hd_manager_prepare(struct hd_context *ctx, const struct hd_owner *owner, con
  * cannot be given back is kept (still held, or detached on its stub) and
  * the error names it; the others are given back. A device that is gone
  * from the host loses its record. FLAGS: the HD_MANAGER_ONLY_* kinds.
+ * Returns the number of records given back (an interface's VF has two: its
+ * PCI function and its network settings; 0 when OWNER holds none of them).
  */
 int hd_manager_release(struct hd_context *ctx, const struct hd_owner *owner, const struct hd_domain_def *def,
                        unsigned flags);

@@ -460,6 +460,11 @@ static void test_unmanaged(void **state) {
         assert_int_equal(hd_manager_release(v->ctx, &vm_owner, NULL, 0), 1);
         assert_driver(v->e, NIC, "vfio-pci");
         assert_int_equal(hd_pci_reattach(v->ctx, NIC, 0), 0);
+        /* Detached to pci-stub: QEMU could not open it. */
+        assert_int_equal(hd_pci_detach(v->ctx, NIC, "pci-stub", 0), 0);
+        assert_int_equal(prep_devices(v, &vm_owner, PCI_XML("0x01", "0x00", "0x0", "no")), -EINVAL);
+        assert_error_has(v->ctx, "0000:01:00.0 is detached to pci-stub, which QEMU cannot open");
+        assert_int_equal(hd_pci_reattach(v->ctx, NIC, 0), 0);
         assert_untouched(v, "unmanaged");
 }
 

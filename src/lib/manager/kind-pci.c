@@ -71,6 +71,11 @@ static int pci_resolve(struct plan *p, struct plan_item *it) {
                 return -ENOMEM;
         r = plan_check_store(p, it, true);
         if (r < 0 || it->existed) {
+                if (r >= 0 && pci_driver_is_stub(d->driver) && !pci_driver_is_vfio(d->driver))
+                        return hd_error(ctx, -EINVAL,
+                                        "%s is detached to %s, which QEMU cannot open; run 'hostdev reattach %s' "
+                                        "and 'hostdev detach %s' (vfio-pci)",
+                                        d->addr, d->driver, d->addr, d->addr);
                 if (r >= 0 && !pci_driver_is_vfio(d->driver))
                         return hd_error(ctx, -EIO,
                                         "%s is recorded as detached but is on %s now; run 'hostdev reattach %s', "
