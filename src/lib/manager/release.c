@@ -140,8 +140,15 @@ int manager_release_locked(struct hd_context *ctx, struct hd_store *s, const str
                         goto out;
                 /* Kept whole and held, so a later release can try again: a PCI device goes to its stub. */
                 name = record_name(rec);
-                strbuf_appendf(&why, "%s%s: %s", why.len ? "; " : "", name ? name : rec->key,
-                               hd_context_last_error(ctx) ? hd_context_last_error(ctx) : strerror(-r));
+                {
+                        const char *msg = hd_context_last_error(ctx);
+                        /* The kind's own message names the device already, mostly. */
+                        if (msg && strneq(msg, rec->key, strlen(rec->key)))
+                                strbuf_appendf(&why, "%s%s", why.len ? "; " : "", msg);
+                        else
+                                strbuf_appendf(&why, "%s%s: %s", why.len ? "; " : "", name ? name : rec->key,
+                                               msg ? msg : strerror(-r));
+                }
                 if (streq(rec->kind, "pci") && rec->stub_driver) {
                         _cleanup_pci_dev_ struct pci_dev *d = NULL;
                         if (pci_dev_open(ctx, rec->key, &d) >= 0)
@@ -157,8 +164,8 @@ int manager_release_locked(struct hd_context *ctx, struct hd_store *s, const str
         }
         r = plan_unwind_keep(s, &m, m.op_id, nk ? "failed" : "done", keep, nk);
         if (r >= 0 && nk)
-                r = hd_error(ctx, -EIO, "%zu of %zu devices could not be given back and stay held by %s:%s (%s); see "
-                             "'dmesg', then run 'hostdev release' again",
+                r = hd_error(ctx, -EIO, "%zu of %zu devices could not be given back and stay held by %s:%s: %s; "
+                             "once that is fixed, run 'hostdev release' again",
                              nk, nv, owner->driver, owner->domain, why.s ? why.s : "?");
         else if (r >= 0)
                 r = (int)nv;
