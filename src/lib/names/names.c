@@ -1,13 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Vendor and product names from the database libvirt would use: pci.ids for PCI, hwdb for USB. */
-#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <systemd/sd-hwdb.h>
 
+#include "ids.h"
 #include "names.h"
-#include "util/hashmap.h"
 #include "util/strutil.h"
 
 /*
@@ -26,32 +24,18 @@
  * HOSTDEV_IDS_DIR (tests of the hwdb path).
  */
 
-/* One ids file, parsed once: "vvvv" -> vendor name, "vvvvdddd" -> device name. */
-struct ids_db {
-        bool tried;
-        char *buf;    /* the file's text; names point into it */
-        char *keys;   /* the keys, packed */
-        struct hashmap *map;
-};
-
 struct hd_names {
         bool hwdb_tried;
         sd_hwdb *hwdb;
         struct ids_db pci, usb;
 };
 
-static void ids_db_done(struct ids_db *db) {
-        hashmap_free(db->map);
-        free(db->keys);
-        free(db->buf);
-}
-
 struct hd_names *hd_names_free(struct hd_names *n) {
         if (!n)
                 return NULL;
         sd_hwdb_unref(n->hwdb);
-        ids_db_done(&n->pci);
-        ids_db_done(&n->usb);
+        ids_close(&n->pci);
+        ids_close(&n->usb);
         free(n);
         return NULL;
 }
@@ -60,130 +44,6 @@ static struct hd_names *names_get(struct hd_context *ctx) {
         if (!ctx->names)
                 ctx->names = calloc(1, sizeof(struct hd_names));
         return ctx->names;
-}
-
-static int read_file(const char *path, char **ret) {
-        _cleanup_fclose_ FILE *f = fopen(path, "re");
-        _cleanup_free_ char *buf = NULL;
-        struct stat st;
-        size_t n;
-
-        if (!f)
-                return -errno;
-        if (fstat(fileno(f), &st) < 0)
-                return -errno;
-        if (!S_ISREG(st.st_mode))
-                return -EINVAL;
-        buf = malloc((size_t)st.st_size + 1);
-        if (!buf)
-                return -ENOMEM;
-        n = fread(buf, 1, (size_t)st.st_size, f);
-        if (ferror(f))
-                return -EIO;
-        buf[n] = 0;
-        *ret = TAKE_PTR(buf);
-        return 0;
-}
-
-/* "10d3  82574L Gigabit ..." -> the id and the name after the two spaces. */
-static bool parse_id_line(char *l, unsigned *ret_id, char **ret_name) {
-        char *name;
-        for (int i = 0; i < 4; i++)
-                if (!isxdigit((unsigned char)l[i]))
-                        return false;
-        if (l[4] != ' ')
-                return false;
-        name = l + 4;
-        while (*name == ' ' || *name == '\t')
-                name++;
-        strstrip_right(name);
-        if (!*name)
-                return false;
-        l[4] = 0;
-        *ret_id = (unsigned)strtoul(l, NULL, 16);
-        *ret_name = name;
-        return true;
-}
-
-/*
- * The vendor list of pci.ids/usb.ids: a vendor at the start of a line,
- * its devices after one tab, subsystems (ignored: libvirt names the
- * device, not the board) after two. The list ends at the first other
- * top-level section ("C 00  Unclassified device", usb.ids' "AT" ...).
- */
-static int ids_parse(struct ids_db *db) {
-        size_t lines = 1, used = 0;
-        char *save = NULL;
-        int vendor = -1;
-
-        /* Size the map for vendors and devices; subsystem lines (two tabs) are not kept. */
-        for (const char *p = db->buf; *p; p++)
-                lines += p[0] == '\n' && !(p[1] == '\t' && p[2] == '\t');
-        db->keys = malloc(lines * 9);
-        db->map = hashmap_new(lines);
-        if (!db->keys || !db->map)
-                return -ENOMEM;
-        for (char *l = strtok_r(db->buf, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
-                unsigned id;
-                char *name, *key = db->keys + used;
-                int r;
-
-                if (l[0] == '#' || l[0] == '\r' || l[0] == 0)
-                        continue;
-                if (l[0] == '\t' && l[1] == '\t')
-                        continue;
-                if (l[0] == '\t') {
-                        if (vendor < 0 || !parse_id_line(l + 1, &id, &name))
-                                continue;
-                        snprintf(key, 9, "%04x%04x", (unsigned)vendor & 0xffff, id & 0xffff);
-                } else {
-                        if (!parse_id_line(l, &id, &name))
-                                break;
-                        vendor = (int)id;
-                        snprintf(key, 9, "%04x", id & 0xffff);
-                }
-                r = hashmap_put(db->map, key, name);
-                if (r == -ENOMEM)
-                        return r;
-                if (r == 0)
-                        used += strlen(key) + 1;
-        }
-        return 0;
-}
-
-/* Load FILE (pci.ids or usb.ids) once; false when there is none. */
-static bool ids_load(struct ids_db *db, const char *file) {
-        static const char *const system_dirs[] = { "/usr/share/hwdata", "/usr/share/misc",
-                                                   "/usr/share", "/var/lib/usbutils", NULL };
-        const char *env = getenv("HOSTDEV_IDS_DIR");
-        const char *only[] = { env, NULL };
-        const char *const *dirs = isempty(env) ? system_dirs : only;
-
-        if (db->tried)
-                return db->map != NULL;
-        db->tried = true;
-        for (size_t i = 0; dirs[i] && !db->buf; i++) {
-                _cleanup_free_ char *path = strdupf("%s/%s", dirs[i], file);
-                if (path)
-                        (void)read_file(path, &db->buf); /* sets buf only on success */
-        }
-        if (!db->buf)
-                return false;
-        if (ids_parse(db) < 0) {
-                ids_db_done(db);
-                *db = (struct ids_db){ .tried = true };
-                return false;
-        }
-        return true;
-}
-
-static char *ids_get(struct ids_db *db, unsigned vendor, int device) {
-        char key[9];
-        if (device < 0)
-                snprintf(key, sizeof(key), "%04x", vendor & 0xffff);
-        else
-                snprintf(key, sizeof(key), "%04x%04x", vendor & 0xffff, (unsigned)device & 0xffff);
-        return strdup_or_null(hashmap_get(db->map, key));
 }
 
 static bool hwdb_available(struct hd_names *n) {
@@ -219,8 +79,8 @@ static char *pci_name(struct hd_context *ctx, unsigned vendor, int device) {
 
         if (!n)
                 return NULL;
-        if (ids_load(&n->pci, "pci.ids"))
-                return ids_get(&n->pci, vendor, device);
+        if (ids_open(&n->pci, "pci.ids"))
+                return ids_lookup(&n->pci, vendor, device);
         if (!hwdb_available(n))
                 return NULL;
         if (device < 0) {
@@ -246,8 +106,8 @@ static char *usb_name(struct hd_context *ctx, unsigned vendor, int product) {
                          (unsigned)product & 0xffff);
                 return hwdb_get(n, modalias, "ID_MODEL_FROM_DATABASE");
         }
-        if (ids_load(&n->usb, "usb.ids"))
-                return ids_get(&n->usb, vendor, product);
+        if (ids_open(&n->usb, "usb.ids"))
+                return ids_lookup(&n->usb, vendor, product);
         return NULL;
 }
 

@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* hwdata's pci.ids and usb.ids, looked up in place: the file is mapped, never parsed whole. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct hashmap;
+
+struct ids_db {
+        bool tried;
+        const char *text;    /* the mapped file */
+        size_t len;
+        size_t vendors_end;  /* where the vendor list ends (the first "C " class line) */
+        struct hashmap *cache; /* "vvvv" / "vvvvdddd" -> name or the "unknown" marker */
+        char **owned;        /* the cache's keys and names, to free */
+        size_t n_owned, cap_owned;
+};
+
+/* Map FILE from the ids folders (HOSTDEV_IDS_DIR only, when set) once; false when there is none. */
+bool ids_open(struct ids_db *db, const char *file);
+/* The vendor's name (DEVICE < 0) or the device's; a new string, NULL when the file has none. */
+char *ids_lookup(struct ids_db *db, unsigned vendor, int device);
+void ids_close(struct ids_db *db);
