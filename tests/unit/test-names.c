@@ -141,6 +141,44 @@ static void test_hwdb_pci(void **state) {
         restore_env(ctx);
 }
 
+/*
+ * The binary search over hwdata's own pci.ids (sorted) finds every vendor in
+ * it, with the name the file gives. Skipped where hwdata is not installed.
+ */
+static void test_system_pci_ids_every_vendor(void **state) {
+        const char *path = "/usr/share/misc/pci.ids";
+        struct hd_context *ctx = NULL;
+        char line[512];
+        size_t vendors = 0;
+        FILE *f = fopen(path, "re");
+
+        if (!f)
+                skip();
+        unsetenv("HOSTDEV_IDS_DIR");
+        unsetenv("HOSTDEV_HWDB");
+        assert_int_equal(hd_context_new(&ctx), 0);
+        while (fgets(line, sizeof(line), f)) {
+                unsigned id;
+                char *name, *got;
+                if (sscanf(line, "%4x  ", &id) != 1 || line[4] != ' ' || line[0] == '\t' || line[0] == '#')
+                        continue;
+                if (line[0] == 'C' && line[1] == ' ')
+                        break; /* the classes begin */
+                name = line + 4;
+                while (*name == ' ')
+                        name++;
+                name[strcspn(name, "\r\n")] = 0;
+                got = hd_names_pci_vendor(ctx, id);
+                if (!got || strcmp(got, name) != 0)
+                        fail_msg("vendor %04x: '%s', the file says '%s'", id, got ? got : "(none)", name);
+                free(got);
+                vendors++;
+        }
+        fclose(f);
+        assert_true(vendors > 1000);
+        hd_context_free(ctx);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_pci),
@@ -149,6 +187,7 @@ int main(void) {
                 cmocka_unit_test(test_no_files),
                 cmocka_unit_test(test_hwdb_usb),
                 cmocka_unit_test(test_hwdb_pci),
+                cmocka_unit_test(test_system_pci_ids_every_vendor),
         };
         return cmocka_run_group_tests(tests, setup, teardown);
 }

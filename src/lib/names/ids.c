@@ -17,9 +17,12 @@
  * sorted by id, each followed by its devices after one tab (sorted too) and
  * their subsystems after two. Parsing all of pci.ids (1.3 MB) costs several
  * milliseconds, more than `hostdev show` itself; a binary search over the
- * mapped text answers a lookup in microseconds. When the search misses
- * (an id the file lacks, or a file that is not sorted), one pass over the
- * vendor lines decides; the cache keeps either answer.
+ * mapped text answers a lookup in microseconds. hwdata keeps its files
+ * sorted; a file from HOSTDEV_IDS_DIR (a test's) need not be, so there a
+ * miss is decided by one pass over the lines. The cache keeps either answer.
+ * The sections after the vendors (classes "C 00", usb.ids' "AT", "HID" ...)
+ * never read as a vendor line ("XXXX  name", four hex digits at the start),
+ * so the whole file can be searched.
  */
 
 static const char unknown[] = ""; /* cached "no name" */
@@ -44,8 +47,6 @@ bool ids_open(struct ids_db *db, const char *file) {
         const char *env = getenv("HOSTDEV_IDS_DIR");
         const char *only[] = { env, NULL };
         const char *const *dirs = isempty(env) ? system_dirs : only;
-        const char *end;
-
         if (db->tried)
                 return db->text != NULL;
         db->tried = true;
@@ -70,9 +71,8 @@ bool ids_open(struct ids_db *db, const char *file) {
                 *db = (struct ids_db){ .tried = true };
                 return false;
         }
-        /* The vendor list ends where the device classes begin (both files). */
-        end = memmem(db->text, db->len, "\nC ", 3);
-        db->vendors_end = end ? (size_t)(end - db->text) + 1 : db->len;
+        db->vendors_end = db->len;
+        db->sorted = isempty(env);
         return true;
 }
 
@@ -114,14 +114,18 @@ static char *line_name(const struct ids_db *db, size_t p, size_t limit) {
         return e > p ? strndup(db->text + p, e - p) : NULL;
 }
 
-/* The offset of the first vendor line at or after P (and before LIMIT), or LIMIT. */
+/*
+ * The offset of the first vendor line that starts at or after P and before
+ * LIMIT, or LIMIT. Only the start is bounded: the line itself is read to its end.
+ */
 static size_t next_vendor_line(const struct ids_db *db, size_t p, size_t limit) {
+        size_t len = db->vendors_end;
         if (p > 0 && db->text[p - 1] != '\n')
-                p = line_end(db, p, limit) + 1;
+                p = line_end(db, p, len) + 1;
         while (p < limit) {
-                if (line_id(db, p, limit) >= 0)
+                if (line_id(db, p, len) >= 0)
                         return p;
-                p = line_end(db, p, limit) + 1;
+                p = line_end(db, p, len) + 1;
         }
         return limit;
 }
@@ -142,15 +146,15 @@ static size_t find_vendor(const struct ids_db *db, unsigned vendor) {
                         hi = mid; /* no vendor line in [mid, hi): look left */
                         continue;
                 }
-                id = line_id(db, p, hi);
+                id = line_id(db, p, db->vendors_end);
                 if ((unsigned)id == vendor)
                         return p;
                 if ((unsigned)id < vendor)
-                        lo = line_end(db, p, hi) + 1;
+                        lo = line_end(db, p, db->vendors_end) + 1;
                 else
                         hi = mid;
         }
-        return find_vendor_linear(db, vendor);
+        return db->sorted ? SIZE_MAX : find_vendor_linear(db, vendor);
 }
 
 static char *lookup_uncached(const struct ids_db *db, unsigned vendor, int device) {

@@ -11,7 +11,8 @@ struct ids_db {
         bool tried;
         const char *text;    /* the mapped file */
         size_t len;
-        size_t vendors_end;  /* where the vendor list ends (the first "C " class line) */
+        size_t vendors_end;  /* where the search stops: the end of the file */
+        bool sorted;         /* hwdata's own file: a binary search's miss is final */
         struct hashmap *cache; /* "vvvv" / "vvvvdddd" -> name or the "unknown" marker */
         char **owned;        /* the cache's keys and names, to free */
         size_t n_owned, cap_owned;
