@@ -57,32 +57,42 @@ static int open_group_devices(struct hd_context *ctx, int group, int *ret_fd, DI
         return 0;
 }
 
+struct addr_list {
+        struct hd_pci_addr *v;
+        size_t n;
+};
+
+static int add_address(const char *name, unsigned char type, void *userdata) {
+        struct addr_list *l = userdata;
+        struct hd_pci_addr a, *nv;
+        /* Non-PCI members (an mdev, platform devices behind an SMMU) are not addresses. */
+        if (hd_pci_addr_parse(name, &a) < 0)
+                return 0;
+        nv = realloc(l->v, (l->n + 1) * sizeof(*nv));
+        if (!nv)
+                return -ENOMEM;
+        l->v = nv;
+        l->v[l->n++] = a;
+        return 0;
+}
+
+/* Called for every PCI function of a scan: one listing, no handles kept (sysfs_list_at). */
 int iommu_group_addresses(struct hd_context *ctx, int group, struct hd_pci_addr **ret,
                           size_t *ret_n) {
-        _cleanup_closedir_ DIR *dir = NULL;
-        _cleanup_close_ int fd = -1;
-        _cleanup_free_ struct hd_pci_addr *v = NULL;
-        struct dirent *de;
-        size_t n = 0;
+        struct addr_list l = { 0 };
+        char path[64];
         int r;
 
-        r = open_group_devices(ctx, group, &fd, &dir);
-        if (r < 0)
-                return r;
-        while ((de = readdir(dir))) {
-                struct hd_pci_addr a, *nv;
-                /* Non-PCI members (platform devices behind an SMMU) are not addresses. */
-                if (hd_pci_addr_parse(de->d_name, &a) < 0)
-                        continue;
-                nv = realloc(v, (n + 1) * sizeof(*nv));
-                if (!nv)
-                        return -ENOMEM;
-                v = nv;
-                v[n++] = a;
+        snprintf(path, sizeof(path), GROUPS_DIR "/%d/devices", group);
+        r = sysfs_list_at(ctx->root_fd, path + 1, add_address, &l);
+        if (r < 0) {
+                free(l.v);
+                return r == -ENOTDIR ? -ENOENT : r;
         }
-        qsort(v, n, sizeof(*v), pci_addr_compare);
-        *ret = TAKE_PTR(v);
-        *ret_n = n;
+        if (l.n > 0)
+                qsort(l.v, l.n, sizeof(*l.v), pci_addr_compare);
+        *ret = l.v;
+        *ret_n = l.n;
         return 0;
 }
 

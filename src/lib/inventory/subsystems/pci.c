@@ -17,44 +17,43 @@ static void listing_done(struct pci_listing *ls) {
         free(ls->virtfn);
 }
 
-static int listing_read(int dirfd, struct pci_listing *ls) {
-        _cleanup_closedir_ DIR *dir = NULL;
-        struct dirent *de;
-        int r;
+static int listing_one(const char *n, unsigned char type, void *userdata) {
+        struct pci_listing *ls = userdata;
+        const char *idx;
 
-        r = sysfs_opendir_at(dirfd, ".", &dir);
+        if (streq(n, "numa_node"))
+                ls->numa_node = true;
+        else if (streq(n, "iommu_group"))
+                ls->iommu_group = true;
+        else if (streq(n, "config"))
+                ls->config = true;
+        else if (streq(n, "max_link_speed") || streq(n, "current_link_speed"))
+                ls->link_attrs = true;
+        else if (streq(n, "sriov_totalvfs"))
+                ls->sriov_totalvfs = true;
+        else if (streq(n, "physfn"))
+                ls->physfn = true;
+        else if (streq(n, "mdev_supported_types"))
+                ls->mdev_supported_types = true;
+        else if ((idx = startswith(n, "virtfn")) && *idx) {
+                char *end;
+                unsigned long v = strtoul(idx, &end, 10);
+                unsigned *nv;
+                if (*end || v > 0xffff)
+                        return 0;
+                nv = realloc(ls->virtfn, (ls->n_virtfn + 1) * sizeof(*nv));
+                if (!nv)
+                        return -ENOMEM;
+                ls->virtfn = nv;
+                ls->virtfn[ls->n_virtfn++] = (unsigned)v;
+        }
+        return 0;
+}
+
+static int listing_read(int dirfd, struct pci_listing *ls) {
+        int r = sysfs_list_at(dirfd, ".", listing_one, ls);
         if (r < 0)
                 return r;
-        while ((de = readdir(dir))) {
-                const char *n = de->d_name, *idx;
-
-                if (streq(n, "numa_node"))
-                        ls->numa_node = true;
-                else if (streq(n, "iommu_group"))
-                        ls->iommu_group = true;
-                else if (streq(n, "config"))
-                        ls->config = true;
-                else if (streq(n, "max_link_speed") || streq(n, "current_link_speed"))
-                        ls->link_attrs = true;
-                else if (streq(n, "sriov_totalvfs"))
-                        ls->sriov_totalvfs = true;
-                else if (streq(n, "physfn"))
-                        ls->physfn = true;
-                else if (streq(n, "mdev_supported_types"))
-                        ls->mdev_supported_types = true;
-                else if ((idx = startswith(n, "virtfn")) && *idx) {
-                        char *end;
-                        unsigned long v = strtoul(idx, &end, 10);
-                        unsigned *nv;
-                        if (*end || v > 0xffff)
-                                continue;
-                        nv = realloc(ls->virtfn, (ls->n_virtfn + 1) * sizeof(*nv));
-                        if (!nv)
-                                return -ENOMEM;
-                        ls->virtfn = nv;
-                        ls->virtfn[ls->n_virtfn++] = (unsigned)v;
-                }
-        }
         if (ls->n_virtfn > 0) /* qsort(NULL, 0, ...) is undefined behaviour */
                 qsort(ls->virtfn, ls->n_virtfn, sizeof(*ls->virtfn), cmp_unsigned);
         return 0;
