@@ -149,6 +149,17 @@ static void test_invalid(void **state) {
         assert_int_equal(parse_str(ctx, "<device>\n<name>x</name>\n</device>", &d), -EINVAL);
         assert_error_contains(ctx, "no <capability>");
 
+        /* Found by fuzzing: a repeated sub-capability leaked the first one's WWNs. */
+        assert_int_equal(parse_str(ctx,
+                                   "<device><name>scsi_host5</name><capability type='scsi_host'><host>5</host>\n"
+                                   "<capability type='fc_host'><wwnn>2000f4e9d4eb02c9</wwnn><wwpn>2001f4e9d4eb02c9</wwpn></capability>\n"
+                                   "<capability type='fc_host'><wwnn>2000f4e9d4eb02c9</wwnn><wwpn>2001f4e9d4eb02c9</wwpn></capability>\n"
+                                   "</capability></device>",
+                                   &d),
+                         -EINVAL);
+        assert_null(d);
+        assert_error_contains(ctx, "node device XML:3: a second <capability type='fc_host'>");
+
         assert_int_equal(parse_str(ctx,
                                    "<device>\n  <name>x</name>\n"
                                    "  <capability type='pci'>\n"

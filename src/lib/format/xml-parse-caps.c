@@ -163,6 +163,8 @@ static int cap_scsi_host(struct hd_context *ctx, xmlNodePtr n, struct hd_cap_scs
                 _cleanup_free_ char *type = NULL;
                 if ((r = xp_prop(c, "type", &type)) < 0)
                         return r;
+                if (type && (streq(type, "fc_host") ? h->is_fc_host : streq(type, "vport_ops") && h->has_vport_ops))
+                        return xp_error(ctx, c, -EINVAL, "a second <capability type='%s'> in scsi_host; give it once", type);
                 if (type && streq(type, "fc_host")) {
                         h->is_fc_host = true;
                         if ((r = xp_child_text(c, "wwnn", &h->wwnn)) < 0 ||

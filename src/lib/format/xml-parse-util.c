@@ -50,13 +50,17 @@ static int take_xml_string(xmlChar *x, char **ret) {
                 }
         }
         xmlFree(x);
+        free(*ret);
         *ret = s;
         return 0;
 }
 
 int xp_text(xmlNodePtr n, char **ret) {
-        *ret = NULL;
-        return n ? take_xml_string(xmlNodeGetContent(n), ret) : 0;
+        if (!n) {
+                *ret = mfree(*ret);
+                return 0;
+        }
+        return take_xml_string(xmlNodeGetContent(n), ret);
 }
 
 int xp_child_text(xmlNodePtr n, const char *name, char **ret) {

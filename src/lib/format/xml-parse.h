@@ -20,13 +20,15 @@ int xp_error(struct hd_context *ctx, xmlNodePtr n, int err, const char *fmt, ...
 
 /*
  * The text of N, or of N's first child element NAME, in *RET (a copy, NULL
- * when absent or empty, as libvirt reads it). Returns 0 or -ENOMEM.
+ * when absent or empty, as libvirt reads it). Returns 0 or -ENOMEM. *RET is
+ * NULL or a string the model owns, which is replaced: a field filled twice
+ * (a repeated element) never leaks.
  */
 int xp_text(xmlNodePtr n, char **ret);
 int xp_child_text(xmlNodePtr n, const char *name, char **ret);
 /* As xp_child_text, but a missing or empty element is an error naming it. */
 int xp_child_text_req(struct hd_context *ctx, xmlNodePtr n, const char *name, char **ret);
-/* Attribute NAME of N: a copy or NULL (absent or empty). */
+/* Attribute NAME of N: a copy or NULL (absent or empty); replaces *RET as xp_text does. */
 int xp_prop(xmlNodePtr n, const char *name, char **ret);
 
 /*

@@ -29,6 +29,8 @@
         })
 
 static inline void freep(void *p) { free(*(void **)p); }
+/* free(P) and give NULL back, for `x = mfree(x)`. */
+static inline void *mfree(void *p) { free(p); return NULL; }
 static inline void closep(int *fd) { if (*fd >= 0) close(*fd); }
 static inline void fclosep(FILE **f) { if (*f) fclose(*f); }
 static inline void closedirp(DIR **d) { if (*d) closedir(*d); }
