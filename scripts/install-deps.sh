@@ -8,7 +8,7 @@ build="gcc meson ninja-build pkg-config scdoc bash-completion hwdata
   libxml2-dev libsmartcols-dev libsystemd-dev libudev-dev libsqlite3-dev
   libnl-3-dev libnl-route-3-dev libkmod-dev uuid-dev libjson-c-dev"
 test="libcmocka-dev libvirt-clients libvirt-daemon libvirt-daemon-driver-qemu qemu-system-x86 libxml2-utils jq mdevctl
-  pciutils"
+  pciutils clang libclang-rt-14-dev"
 
 want=$build
 [ "${1:-}" = "--test" ] && want="$build $test"
