@@ -86,6 +86,7 @@ command -v qemu-system-x86_64 >/dev/null || need_tools+=(qemu-system-x86)
 command -v cpio >/dev/null || need_tools+=(cpio)
 command -v depmod >/dev/null && command -v modprobe >/dev/null || need_tools+=(kmod)
 command -v jq >/dev/null || need_tools+=(jq)
+command -v mdevctl >/dev/null || need_tools+=(mdevctl)
 command -v virt-xml-validate >/dev/null || need_tools+=(libvirt-clients)
 command -v xmllint >/dev/null || need_tools+=(libxml2-utils)
 command -v make >/dev/null && command -v gcc >/dev/null || need_tools+=(make gcc)
@@ -171,11 +172,11 @@ copy_libs() {
 }
 
 base_stamp=$(
-	echo "v3 $MODULES"
-	sha256sum "$D/mtty/mtty.ko" /bin/busybox "$(command -v jq)" | cut -d' ' -f1
+	echo "v4 $MODULES"
+	sha256sum "$D/mtty/mtty.ko" /bin/busybox "$(command -v jq)" "$(command -v mdevctl)" | cut -d' ' -f1
 )
 if [ ! -e "$D/base.cpio.gz" ] || [ "$(cat "$D/base.stamp" 2>/dev/null)" != "$base_stamp" ]; then
-	say "packing base initramfs (busybox, modules, jq)"
+	say "packing base initramfs (busybox, modules, jq, mdevctl)"
 	R=$D/base-root
 	rm -rf "$R"
 	mkdir -p "$R"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,tmp,run,etc,root,var/lib,mnt,lib64,lib/x86_64-linux-gnu}
@@ -200,6 +201,9 @@ if [ ! -e "$D/base.cpio.gz" ] || [ "$(cat "$D/base.stamp" 2>/dev/null)" != "$bas
 	# jq checks hostdev's JSON inside the guest
 	cp -L "$(command -v jq)" "$R/usr/bin/jq"
 	copy_libs "$R" "$(command -v jq)"
+	# mdevctl, to start what hostdev defined and the reverse (libc only)
+	cp -L "$(command -v mdevctl)" "$R/usr/bin/mdevctl"
+	copy_libs "$R" "$(command -v mdevctl)"
 	# vendor/product names, where the host has them
 	for f in /usr/share/misc/pci.ids /usr/share/misc/usb.ids /usr/share/hwdata/pci.ids \
 		/usr/share/hwdata/usb.ids /usr/lib/udev/hwdb.bin /etc/udev/hwdb.bin; do
