@@ -134,12 +134,34 @@ static int probe_common(struct hd_context *ctx, int dirfd, const char *sysfs_pat
         return 0;
 }
 
+/* The fields every device has, then module S's. */
+static int probe_with(struct hd_context *ctx, int dirfd, const char *sysfs_path, const struct hd_subsystem *s,
+                      bool class_device, struct hd_device **ret) {
+        struct hd_uevent ue = { 0 };
+        struct hd_device *d = calloc(1, sizeof(*d));
+        int r;
+
+        if (!d)
+                return -ENOMEM;
+        d->subsystem = strdup(s->subsystem);
+        r = d->subsystem ? probe_common(ctx, dirfd, sysfs_path, class_device, d, &ue) : -ENOMEM;
+        if (r >= 0)
+                r = s->probe(ctx, dirfd, &ue, d);
+        if (r >= 0 && (!d->name || !d->caps))
+                r = -ENODEV; /* a module that took the device must name it and give it a capability */
+        uevent_done(&ue);
+        if (r < 0) {
+                hd_device_free(d);
+                return r;
+        }
+        *ret = d;
+        return 0;
+}
+
 int hd_probe_device(struct hd_context *ctx, const char *sysfs_path, struct hd_device **ret) {
         _cleanup_close_ int dirfd = -1;
-        _cleanup_free_ char *link = NULL, *subsys = NULL;
-        struct hd_uevent ue = { 0 };
+        _cleanup_free_ char *link = NULL;
         const struct hd_subsystem *s;
-        struct hd_device *d;
         const char *slash;
         bool class_device;
         int r;
@@ -154,28 +176,19 @@ int hd_probe_device(struct hd_context *ctx, const char *sysfs_path, struct hd_de
         slash = strrchr(link, '/');
         class_device = slash && slash - link >= 5 && strneq(slash - 5, "class", 5) &&
                        (slash - link == 5 || slash[-6] == '/');
-        subsys = strdup(slash ? slash + 1 : link);
-        if (!subsys)
-                return -ENOMEM;
-        s = find_subsystem(subsys);
+        s = find_subsystem(slash ? slash + 1 : link);
         if (!s)
                 return -ENODEV;
-        d = calloc(1, sizeof(*d));
-        if (!d)
-                return -ENOMEM;
-        d->subsystem = TAKE_PTR(subsys);
-        r = probe_common(ctx, dirfd, sysfs_path, class_device, d, &ue);
-        if (r >= 0)
-                r = s->probe(ctx, dirfd, &ue, d);
-        if (r >= 0 && (!d->name || !d->caps))
-                r = -ENODEV; /* a module that took the device must name it and give it a capability */
-        uevent_done(&ue);
-        if (r < 0) {
-                hd_device_free(d);
-                return r;
-        }
-        *ret = d;
-        return 0;
+        return probe_with(ctx, dirfd, sysfs_path, s, class_device, ret);
+}
+
+int hd_probe_device_in(struct hd_context *ctx, const char *sysfs_path, const struct hd_subsystem *s,
+                       bool class_device, struct hd_device **ret) {
+        _cleanup_close_ int dirfd = -1;
+        int r = sysfs_open_dir(ctx, sysfs_path, &dirfd);
+        if (r < 0)
+                return r == -ENOTDIR ? -ENODEV : r;
+        return probe_with(ctx, dirfd, sysfs_path, s, class_device, ret);
 }
 
 int hd_probe_parent_name(struct hd_context *ctx, const char *sysfs_path, char **ret) {

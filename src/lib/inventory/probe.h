@@ -70,6 +70,13 @@ void hd_name_mangle(char *name);
  * module. -ENODEV when no module takes it, -ENOENT when it is gone.
  */
 int hd_probe_device(struct hd_context *ctx, const char *sysfs_path, struct hd_device **ret);
+/*
+ * The same for a device found in one of module S's scan folders: its
+ * subsystem is known (a bus's devices/ or a class folder lists only its
+ * own), so the `subsystem` link is not read, one system call per device.
+ */
+int hd_probe_device_in(struct hd_context *ctx, const char *sysfs_path, const struct hd_subsystem *s,
+                       bool class_device, struct hd_device **ret);
 
 /* The system capability of "computer" (system.c). */
 int hd_probe_computer(struct hd_context *ctx, struct hd_device **ret);

@@ -36,8 +36,8 @@ static int add_device(void *userdata, struct hd_device *d) {
 }
 
 /* Probe one entry of a bus or class folder; a device seen through another folder already is skipped. */
-static int scan_entry(struct hd_context *ctx, struct hd_inventory *inv, const char *dir,
-                      const char *name) {
+static int scan_entry(struct hd_context *ctx, struct hd_inventory *inv, const struct hd_subsystem *s,
+                      const char *dir, const char *name) {
         _cleanup_free_ char *path = NULL;
         struct hd_device *d = NULL;
         int r;
@@ -53,7 +53,7 @@ static int scan_entry(struct hd_context *ctx, struct hd_inventory *inv, const ch
                 return -ENOMEM;
         if (hashmap_get(inv->by_path, path))
                 return 0;
-        r = hd_probe_device(ctx, path, &d);
+        r = hd_probe_device_in(ctx, path, s, startswith(dir, "/sys/class/") != NULL, &d);
         if (r == -ENODEV || r == -ENOENT)
                 return 0; /* not a device libvirt lists, or it vanished mid-scan */
         if (r < 0)
@@ -67,7 +67,8 @@ static int scan_entry(struct hd_context *ctx, struct hd_inventory *inv, const ch
         return r == -EEXIST ? 0 : r;
 }
 
-static int scan_dir(struct hd_context *ctx, struct hd_inventory *inv, const char *dir) {
+static int scan_dir(struct hd_context *ctx, struct hd_inventory *inv, const struct hd_subsystem *s,
+                    const char *dir) {
         _cleanup_closedir_ DIR *dh = NULL;
         struct dirent *de;
         int r;
@@ -80,7 +81,7 @@ static int scan_dir(struct hd_context *ctx, struct hd_inventory *inv, const char
         while ((de = readdir(dh))) {
                 if (de->d_name[0] == '.')
                         continue;
-                r = scan_entry(ctx, inv, dir, de->d_name);
+                r = scan_entry(ctx, inv, s, dir, de->d_name);
                 if (r < 0)
                         return r;
         }
@@ -187,7 +188,7 @@ int hd_inventory_scan(struct hd_context *ctx, unsigned flags, struct hd_inventor
                 if ((flags & HD_SCAN_PCI_ONLY) && hd_subsystems[i] != &hd_subsystem_pci)
                         continue;
                 for (const char *const *dir = hd_subsystems[i]->scan_dirs; dir && *dir; dir++) {
-                        r = scan_dir(ctx, inv, *dir);
+                        r = scan_dir(ctx, inv, hd_subsystems[i], *dir);
                         if (r < 0) {
                                 hd_error(ctx, r, "reading %s: %s", *dir, strerror(-r));
                                 goto fail;
