@@ -131,38 +131,6 @@ int store_sharers_keep_op(struct hd_store *s, int64_t op_id) {
                        "recording the owners of a shared device");
 }
 
-static int rows(struct hd_store *s, sqlite3_stmt *st, const char *what, struct hd_active **ret, size_t *ret_n) {
-        struct hd_active *v = NULL;
-        size_t n = 0;
-        int r, rc;
-
-        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-                struct hd_active *nv = realloc(v, (n + 1) * sizeof(*v));
-                if (!nv) {
-                        hd_active_list_free(v, n);
-                        return -ENOMEM;
-                }
-                v = nv;
-                r = store_row_read(st, &v[n++], NULL);
-                if (r < 0) {
-                        hd_active_list_free(v, n);
-                        return r;
-                }
-        }
-        if (rc != SQLITE_DONE) {
-                hd_active_list_free(v, n);
-                return store_sql_error(s, rc, what);
-        }
-        for (size_t i = 0; i < n; i++)
-                if (v[i].shareable && (r = store_sharers_load(s, &v[i])) < 0) {
-                        hd_active_list_free(v, n);
-                        return r;
-                }
-        *ret = v;
-        *ret_n = n;
-        return 0;
-}
-
 int store_owner_devices(struct hd_store *s, const struct hd_owner *o, struct hd_active **ret, size_t *ret_n) {
         _cleanup_stmt_ sqlite3_stmt *st = NULL;
         int e = store_stmt(s,
@@ -178,7 +146,7 @@ int store_owner_devices(struct hd_store *s, const struct hd_owner *o, struct hd_
         store_bind_text(st, 1, o->driver);
         store_bind_text(st, 2, o->domain);
         store_bind_text(st, 3, o->uuid);
-        return rows(s, st, "listing an owner's devices", ret, ret_n);
+        return store_rows_read(s, st, "listing an owner's devices", ret, ret_n);
 }
 
 int store_op_devices(struct hd_store *s, int64_t op_id, struct hd_active **ret, size_t *ret_n) {
@@ -187,7 +155,7 @@ int store_op_devices(struct hd_store *s, int64_t op_id, struct hd_active **ret, 
         if (e < 0)
                 return e;
         sqlite3_bind_int64(st, 1, op_id);
-        return rows(s, st, "listing an operation's devices", ret, ret_n);
+        return store_rows_read(s, st, "listing an operation's devices", ret, ret_n);
 }
 
 int store_op_sharers(struct hd_store *s, int64_t op_id, char ***ret) {

@@ -427,15 +427,12 @@ int store_device_get(struct hd_store *s, const char *kind, const char *key, stru
         return 0;
 }
 
-int store_device_list(struct hd_store *s, struct hd_active **ret, size_t *ret_n) {
-        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+int store_rows_read(struct hd_store *s, sqlite3_stmt *st, const char *what, struct hd_active **ret,
+                    size_t *ret_n) {
         struct hd_active *v = NULL;
         size_t n = 0;
         int r, rc;
 
-        r = prepare(s, "SELECT " DEVICE_COLUMNS " FROM devices ORDER BY kind, key", &st);
-        if (r < 0)
-                return r;
         while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
                 struct hd_active *nv = realloc(v, (n + 1) * sizeof(*v));
                 if (!nv) {
@@ -451,7 +448,7 @@ int store_device_list(struct hd_store *s, struct hd_active **ret, size_t *ret_n)
         }
         if (rc != SQLITE_DONE) {
                 hd_active_list_free(v, n);
-                return sql_error(s, rc, "listing devices");
+                return sql_error(s, rc, what);
         }
         for (size_t i = 0; i < n; i++)
                 if (v[i].shareable && (r = store_sharers_load(s, &v[i])) < 0) {
@@ -461,6 +458,14 @@ int store_device_list(struct hd_store *s, struct hd_active **ret, size_t *ret_n)
         *ret = v;
         *ret_n = n;
         return 0;
+}
+
+int store_device_list(struct hd_store *s, struct hd_active **ret, size_t *ret_n) {
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        int r = prepare(s, "SELECT " DEVICE_COLUMNS " FROM devices ORDER BY kind, key", &st);
+        if (r < 0)
+                return r;
+        return store_rows_read(s, st, "listing devices", ret, ret_n);
 }
 
 /* The columns of migration 2, bound from FIRST on in DEVICE_COLUMNS order. */

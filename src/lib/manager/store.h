@@ -141,6 +141,9 @@ int store_row_read(sqlite3_stmt *st, struct hd_active *r, int64_t *ret_op_id);
  */
 /* R->sharers from the sharers table, "DRIVER:DOMAIN" in the order they came. */
 int store_sharers_load(struct hd_store *s, struct hd_active *r);
+/* Every row ST yields, as records with their sharers; WHAT names the query in an error. */
+int store_rows_read(struct hd_store *s, sqlite3_stmt *st, const char *what, struct hd_active **ret,
+                    size_t *ret_n);
 /* Whether R names OWNER (by UUID when both have one, else by name), or OWNER is among its sharers. */
 bool store_owner_is(const struct hd_active *r, const struct hd_owner *owner);
 bool store_owner_shares(const struct hd_active *r, const struct hd_owner *owner);
