@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "mdev-types.h"
 #include "pci.h"
 #include "sysfs/sysfs.h"
 
@@ -48,80 +49,6 @@ int pci_fill_sriov(int dirfd, const struct pci_listing *ls, struct hd_cap_pci *p
         return 0;
 }
 
-static int cmp_mdev_type(const void *a, const void *b) {
-        return strcmp(((const struct hd_mdev_type *)a)->id, ((const struct hd_mdev_type *)b)->id);
-}
-
-/*
- * One type folder: device_api and available_instances are required, as
- * libvirt requires them; name and description are optional.
- * Documentation/ABI/testing/sysfs-bus-vfio-mdev.
- */
-static int read_mdev_type(int typesfd, const char *id, struct hd_mdev_type *t) {
-        _cleanup_close_ int fd = -1;
-        uint64_t avail;
-        int r;
-
-        r = sysfs_open_dir_at(typesfd, id, &fd);
-        if (r < 0)
-                return r;
-        r = sysfs_read_at(fd, "device_api", &t->device_api);
-        if (r < 0)
-                return r;
-        r = sysfs_read_u64_at(fd, "available_instances", 10, &avail);
-        if (r < 0)
-                return r;
-        t->available_instances = avail > UINT32_MAX ? UINT32_MAX : (unsigned)avail;
-        r = sysfs_read_at(fd, "name", &t->name);
-        if (r == -ENOMEM)
-                return r;
-        r = sysfs_read_at(fd, "description", &t->description);
-        if (r == -ENOMEM)
-                return r;
-        t->id = strdup(id);
-        return t->id ? 0 : -ENOMEM;
-}
-
-static void mdev_type_done(struct hd_mdev_type *t) {
-        free(t->id);
-        free(t->name);
-        free(t->description);
-        free(t->device_api);
-        *t = (struct hd_mdev_type){ 0 };
-}
-
 int pci_fill_mdev_types(int dirfd, struct hd_cap_pci *p) {
-        _cleanup_closedir_ DIR *dir = NULL;
-        _cleanup_close_ int typesfd = -1;
-        struct dirent *de;
-        int r;
-
-        r = sysfs_open_dir_at(dirfd, "mdev_supported_types", &typesfd);
-        if (r >= 0)
-                r = sysfs_opendir_at(typesfd, ".", &dir);
-        if (r < 0)
-                return r == -ENOMEM ? r : 0;
-        while ((de = readdir(dir))) {
-                struct hd_mdev_type t = { 0 }, *nt;
-
-                if (de->d_name[0] == '.')
-                        continue;
-                r = read_mdev_type(typesfd, de->d_name, &t);
-                if (r < 0) {
-                        mdev_type_done(&t);
-                        if (r == -ENOMEM)
-                                return r;
-                        continue; /* a type we cannot read is left out, not the device */
-                }
-                nt = realloc(p->mdev_types, (p->n_mdev_types + 1) * sizeof(*nt));
-                if (!nt) {
-                        mdev_type_done(&t);
-                        return -ENOMEM;
-                }
-                p->mdev_types = nt;
-                p->mdev_types[p->n_mdev_types++] = t;
-        }
-        /* Directory order is the driver's registration order; a stable order reads better. */
-        qsort(p->mdev_types, p->n_mdev_types, sizeof(*p->mdev_types), cmp_mdev_type);
-        return 0;
+        return mdev_types_read(dirfd, &p->mdev_types, &p->n_mdev_types);
 }

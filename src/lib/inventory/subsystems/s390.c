@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "common.h"
+#include "mdev-types.h"
 #include "sysfs/sysfs.h"
 
 #define CCW_DEVICES "/sys/bus/ccw/devices"
@@ -21,71 +22,6 @@ static int parse_busid(const char *s, struct hd_cap_ccw *c) {
         c->cssid = cssid;
         c->ssid = ssid;
         c->devno = devno;
-        return 0;
-}
-
-static int cmp_mdev_type(const void *a, const void *b) {
-        return strcmp(((const struct hd_mdev_type *)a)->id, ((const struct hd_mdev_type *)b)->id);
-}
-
-static void mdev_type_done(struct hd_mdev_type *t) {
-        free(t->id);
-        free(t->name);
-        free(t->description);
-        free(t->device_api);
-}
-
-/*
- * Documentation/ABI/testing/sysfs-bus-vfio-mdev: device_api and
- * available_instances are required (as libvirt requires them), name and
- * description optional. A type that cannot be read is left out.
- */
-static int read_mdev_type(int typesfd, const char *id, struct hd_mdev_type *t) {
-        _cleanup_close_ int fd = -1;
-        int r;
-
-        if ((r = sysfs_open_dir_at(typesfd, id, &fd)) < 0 ||
-            (r = sysfs_read_at(fd, "device_api", &t->device_api)) < 0 ||
-            (r = attr_uint(fd, "available_instances", 10, &t->available_instances)) < 0 ||
-            (r = attr_string(fd, "name", &t->name)) < 0 ||
-            (r = attr_string(fd, "description", &t->description)) < 0)
-                return r;
-        t->id = strdup(id);
-        return t->id ? 0 : -ENOMEM;
-}
-
-static int read_mdev_types(int dirfd, struct hd_cap_ccw *c) {
-        _cleanup_closedir_ DIR *dh = NULL;
-        _cleanup_close_ int typesfd = -1;
-        struct dirent *de;
-        int r;
-
-        r = sysfs_open_dir_at(dirfd, "mdev_supported_types", &typesfd);
-        if (r >= 0)
-                r = sysfs_opendir_at(typesfd, ".", &dh);
-        if (r < 0)
-                return r == -ENOMEM ? r : 0;
-        while ((de = readdir(dh))) {
-                struct hd_mdev_type t = { 0 }, *nt;
-
-                if (de->d_name[0] == '.')
-                        continue;
-                r = read_mdev_type(typesfd, de->d_name, &t);
-                if (r < 0) {
-                        mdev_type_done(&t);
-                        if (r == -ENOMEM)
-                                return r;
-                        continue;
-                }
-                nt = realloc(c->mdev_types, (c->n_mdev_types + 1) * sizeof(*nt));
-                if (!nt) {
-                        mdev_type_done(&t);
-                        return -ENOMEM;
-                }
-                c->mdev_types = nt;
-                c->mdev_types[c->n_mdev_types++] = t;
-        }
-        qsort(c->mdev_types, c->n_mdev_types, sizeof(*c->mdev_types), cmp_mdev_type);
         return 0;
 }
 
@@ -125,7 +61,7 @@ static int probe_css(struct hd_context *ctx, int dirfd, const struct hd_uevent *
                 return r;
         if (busid && parse_busid(busid, &probe_addr) == 0)
                 c->ccw.channel_dev_addr = TAKE_PTR(busid);
-        r = read_mdev_types(dirfd, &c->ccw);
+        r = mdev_types_read(dirfd, &c->ccw.mdev_types, &c->ccw.n_mdev_types);
         if (r < 0)
                 return r;
         return device_set_name(d, NULL);
