@@ -19,7 +19,7 @@ struct hd_iommu_member {
         struct hd_pci_addr addr;
         uint32_t class_code; /* 0xCCSSPP */
         char *driver;        /* bound driver, NULL if none */
-        bool is_bridge;      /* PCI-to-PCI or CardBus bridge (class 0x0604, 0x0609, 0x0607) */
+        bool is_bridge;      /* PCI-to-PCI or CardBus bridge: header type 1 or 2, else class 0x0604, 0x0609, 0x0607 */
 };
 
 struct hd_iommu_group {
@@ -28,7 +28,8 @@ struct hd_iommu_group {
         size_t n_members;
         /*
          * Whether VFIO can take the group as it is: every member that is not
-         * a bridge is bound to vfio-pci (or pci-stub) or to no driver.
+         * a bridge is bound to a VFIO driver (vfio-pci or a vendor variant
+         * such as mlx5_vfio_pci), to pci-stub, or to no driver.
          */
         bool viable;
         /* When not viable: the first member in the way, its driver and the remedy. NULL otherwise. */

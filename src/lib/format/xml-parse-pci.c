@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "inventory/pci-rules.h"
 #include "xml-parse.h"
 
 static int append_addr(struct hd_pci_addr **v, size_t *n, const struct hd_pci_addr *a) {
@@ -50,9 +51,6 @@ int xp_mdev_types(struct hd_context *ctx, xmlNodePtr n, struct hd_mdev_type **ty
         return 0;
 }
 
-/* libvirt's speeds, in GT/s. */
-static const double pcie_speeds[] = { 2.5, 5, 8, 16, 32, 64 };
-
 static int pcie_link(struct hd_context *ctx, xmlNodePtr n, struct hd_pcie_link *l) {
         _cleanup_free_ char *speed = NULL;
         unsigned width = 0, port = 0;
@@ -71,10 +69,7 @@ static int pcie_link(struct hd_context *ctx, xmlNodePtr n, struct hd_pcie_link *
         if (speed) {
                 char *end;
                 double v = strtod(speed, &end);
-                bool known = false;
-                for (size_t i = 0; i < ELEMENTSOF(pcie_speeds); i++)
-                        known = known || (end != speed && *end == 0 && v == pcie_speeds[i]);
-                if (!known)
+                if (end == speed || *end || !pcie_speed_is_known(v))
                         return xp_error(ctx, n, -EINVAL,
                                         "PCIe link speed '%s' is not one of 2.5, 5, 8, 16, 32, 64 (GT/s)",
                                         speed);

@@ -5,6 +5,7 @@
 
 #include "hostdev/iommu.h"
 #include "iommu-internal.h"
+#include "pci-rules.h"
 #include "probe.h"
 #include "sysfs/sysfs.h"
 
@@ -22,22 +23,34 @@ int pci_addr_compare(const void *a, const void *b) {
         return (int)x->function - (int)y->function;
 }
 
-static bool dir_has_entries(struct hd_context *ctx, const char *path) {
+/* The first name in a folder, NULL when it is empty or missing (or on ENOMEM). */
+static char *first_entry(struct hd_context *ctx, const char *path) {
         _cleanup_closedir_ DIR *dir = NULL;
         _cleanup_close_ int fd = -1;
         struct dirent *de;
 
         if (sysfs_open_dir(ctx, path, &fd) < 0 || sysfs_opendir_at(fd, ".", &dir) < 0)
-                return false;
+                return NULL;
         while ((de = readdir(dir)))
                 if (de->d_name[0] != '.')
-                        return true;
-        return false;
+                        return strdup(de->d_name);
+        return NULL;
+}
+
+bool iommu_enabled(struct hd_context *ctx, char **ret_unit) {
+        /* Documentation/ABI/testing/sysfs-class-iommu: one entry per IOMMU unit (dmar0, ivhd0 ...). */
+        char *name = first_entry(ctx, "/sys/class/iommu");
+        if (!name)
+                name = first_entry(ctx, GROUPS_DIR);
+        if (ret_unit)
+                *ret_unit = name;
+        else
+                free(name);
+        return name != NULL;
 }
 
 bool hd_iommu_enabled(struct hd_context *ctx) {
-        /* Documentation/ABI/testing/sysfs-class-iommu: one entry per IOMMU unit. */
-        return dir_has_entries(ctx, GROUPS_DIR) || dir_has_entries(ctx, "/sys/class/iommu");
+        return iommu_enabled(ctx, NULL);
 }
 
 /* The names in GROUP's devices/ folder, as an open listing. */
@@ -97,7 +110,8 @@ int iommu_group_addresses(struct hd_context *ctx, int group, struct hd_pci_addr 
 }
 
 /*
- * A member's class from its uevent (one read), its driver from the link.
+ * A member's class from its uevent (one read), its driver from the link,
+ * whether it is a bridge by the one rule (pci-rules.h).
  * Documentation/ABI/testing/sysfs-bus-pci: class; the driver link is the
  * driver core's.
  */
@@ -119,15 +133,7 @@ static int read_member(int groupfd, const char *name, struct hd_iommu_member *m)
         r = sysfs_link_name_at(fd, "driver", &m->driver);
         if (r == -ENOMEM)
                 return r;
-        switch (m->class_code >> 8) {
-        case 0x0604:
-        case 0x0607:
-        case 0x0609:
-                m->is_bridge = true;
-                break;
-        default:
-                break;
-        }
+        m->is_bridge = pci_bridge_type(pci_header_type_at(fd), m->class_code) != HD_PCI_NOT_BRIDGE;
         return 0;
 }
 
@@ -141,19 +147,6 @@ static int read_other_member(int groupfd, const char *name, struct hd_iommu_memb
         return r == -ENOMEM ? r : 0;
 }
 
-/*
- * Drivers that leave DMA to VFIO: vfio-pci and its vendor variants
- * (mlx5_vfio_pci ...), and pci-stub, which the kernel lets VFIO claim
- * around (driver_managed_dma).
- */
-static bool driver_leaves_dma(const char *drv) {
-        size_t n;
-        if (!drv || streq(drv, "vfio-pci") || streq(drv, "pci-stub"))
-                return true;
-        n = strlen(drv);
-        return n > 9 && streq(drv + n - 9, "_vfio_pci");
-}
-
 static int judge(struct hd_iommu_group *g) {
         size_t endpoints = 0;
 
@@ -164,7 +157,7 @@ static int judge(struct hd_iommu_group *g) {
                 char buf[20];
                 /* Bridges (root ports among them) stay with pcieport; VFIO does not need them. */
                 /* An mdev's group is VFIO's own; only PCI functions can be in the way. */
-                if (!m->is_pci || m->is_bridge || driver_leaves_dma(m->driver))
+                if (!m->is_pci || m->is_bridge || !m->driver || pci_driver_is_stub(m->driver))
                         continue;
                 g->viable = false;
                 hd_pci_addr_format(&m->addr, buf);

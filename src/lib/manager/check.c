@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "hostdev/iommu.h"
+#include "inventory/iommu-internal.h"
 #include "hostuse.h"
 #include "manager-internal.h"
 #include "sysfs/sysfs.h"
@@ -11,7 +12,7 @@
 
 static int check_iommu(struct hd_context *ctx, struct hd_report *rep, const struct pci_dev *d) {
         _cleanup_free_ char *unit = NULL;
-        if (!pci_iommu_enabled(ctx, &unit))
+        if (!iommu_enabled(ctx, &unit))
                 return report_add(rep, HD_REPORT_FAIL, "iommu",
                                   "turn on VT-d / AMD-Vi in the firmware and boot with intel_iommu=on "
                                   "(Intel) or amd_iommu=on (AMD)",
@@ -81,13 +82,13 @@ static int check_group(struct hd_context *ctx, struct hd_report *rep, const stru
 }
 
 static int check_driver(struct hd_context *ctx, struct hd_report *rep, const struct pci_dev *d) {
-        if (d->driver && streq(d->driver, "vfio-pci") && d->iommu_group >= 0) {
+        if (pci_driver_is_vfio(d->driver) && d->iommu_group >= 0) {
                 char node[32];
                 snprintf(node, sizeof(node), "dev/vfio/%d", d->iommu_group);
                 if (!sysfs_exists_at(ctx->root_fd, node))
                         return report_add(rep, HD_REPORT_WARN, "driver", "check that udev runs and see 'dmesg'",
-                                          "on vfio-pci, but /%s is missing", node);
-                return report_add(rep, HD_REPORT_OK, "driver", NULL, "on vfio-pci (/%s)", node);
+                                          "on %s, but /%s is missing", d->driver, node);
+                return report_add(rep, HD_REPORT_OK, "driver", NULL, "on %s (/%s)", d->driver, node);
         }
         if (d->driver && pci_driver_is_stub(d->driver))
                 return report_add(rep, HD_REPORT_OK, "driver", NULL, "on %s", d->driver);
@@ -191,7 +192,7 @@ int hd_pci_check(struct hd_context *ctx, const char *addr, unsigned flags, struc
         r = report_add(rep, HD_REPORT_INFO, "device", NULL, "%s %04x:%04x class 0x%06x", d->addr, d->vendor,
                        d->device, d->class_code);
         if (r >= 0)
-                r = pci_class_is_bridge(d->class_code)
+                r = d->bridge != HD_PCI_NOT_BRIDGE
                             ? report_add(rep, HD_REPORT_FAIL, "bridge", "pass through the devices behind it",
                                          "it is a PCI bridge: bridges stay with the host")
                             : report_add(rep, HD_REPORT_OK, "bridge", NULL, "not a bridge");

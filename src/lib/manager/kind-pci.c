@@ -8,15 +8,6 @@
 
 #define STUB "vfio-pci"
 
-static bool endswith(const char *s, const char *suffix) {
-        size_t n = strlen(s), m = strlen(suffix);
-        return n >= m && streq(s + n - m, suffix);
-}
-
-bool pci_driver_is_vfio(const char *driver) {
-        return driver && (streq(driver, "vfio-pci") || endswith(driver, "_vfio_pci") || endswith(driver, "-vfio-pci"));
-}
-
 static const struct hd_hostdev_pci *source(const struct hd_hostdev_def *def) {
         return def->kind == HD_HOSTDEV_NET_VF ? &def->net_vf.pci : &def->pci;
 }
@@ -51,7 +42,7 @@ static int pci_resolve(struct plan *p, struct plan_item *it) {
         if (r < 0)
                 return r;
         d = it->pci;
-        if (pci_class_is_bridge(d->class_code))
+        if (d->bridge != HD_PCI_NOT_BRIDGE)
                 return hd_error(ctx, -EINVAL,
                                 "%s is a PCI bridge (class 0x%06x): bridges stay with the host, give the guest the "
                                 "devices behind it",
@@ -181,7 +172,7 @@ static int member_check(struct plan *p, const char *addr, struct strbuf *why) {
                 return r == -ENOMEM ? r : 0; /* gone meanwhile */
         }
         /* Bridges in a group are the path to it, not users of it (the kernel's vfio agrees). */
-        if (pci_class_is_bridge(m->class_code))
+        if (m->bridge != HD_PCI_NOT_BRIDGE)
                 return 0;
         if (store_device_get(p->s, "pci", m->addr, &rec, NULL) >= 0) {
                 if (streq(rec->state, "held") && !store_owner_is(rec, p->owner)) {

@@ -69,7 +69,7 @@ static int refuse_host_use(struct hd_context *ctx, const struct pci_dev *d, cons
 }
 
 static int refuse_bridge(struct hd_context *ctx, const struct pci_dev *d) {
-        if (!pci_class_is_bridge(d->class_code))
+        if (d->bridge == HD_PCI_NOT_BRIDGE)
                 return 0;
         return hd_error(ctx, -EINVAL,
                         "%s is a PCI bridge (class 0x%06x); bridges stay with the host, pass through the "
@@ -243,7 +243,7 @@ static int targets(struct hd_context *ctx, struct pci_dev *d, unsigned flags, st
                 r = pci_dev_open(ctx, *a, &m);
                 if (r < 0)
                         goto fail;
-                if (!streq(m->addr, d->addr) && pci_class_is_bridge(m->class_code)) {
+                if (!streq(m->addr, d->addr) && m->bridge != HD_PCI_NOT_BRIDGE) {
                         pci_dev_free(m); /* a bridge in the group stays with the host */
                         continue;
                 }

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* What the manager reads of one PCI device: class, driver, driver_override, IOMMU group. */
+/* What the manager reads of one PCI device: class, bridge or not, driver, driver_override, IOMMU group. */
 #include <string.h>
 
 #include "hostdev/device.h"
+#include "inventory/iommu-internal.h"
 #include "pcidev.h"
 #include "sysfs/sysfs.h"
 #include "util/strutil.h"
@@ -65,6 +66,7 @@ int pci_dev_open(struct hd_context *ctx, const char *spec, struct pci_dev **ret)
         /* Documentation/ABI/testing/sysfs-bus-pci: vendor, device, class are hex. */
         if (sysfs_read_u64_at(d->dirfd, "class", 16, &v) >= 0)
                 d->class_code = (uint32_t)v;
+        d->bridge = pci_bridge_type(pci_header_type_at(d->dirfd), d->class_code);
         if (sysfs_read_u64_at(d->dirfd, "vendor", 16, &v) >= 0)
                 d->vendor = (unsigned)v;
         if (sysfs_read_u64_at(d->dirfd, "device", 16, &v) >= 0)
@@ -82,88 +84,30 @@ int pci_dev_open(struct hd_context *ctx, const char *spec, struct pci_dev **ret)
         return 0;
 }
 
-bool pci_class_is_bridge(uint32_t class_code) {
-        uint32_t sub = class_code >> 8;
-        return sub == 0x0604 || sub == 0x0607;
-}
-
-static bool endswith(const char *s, const char *suffix) {
-        size_t n = strlen(s), m = strlen(suffix);
-        return n >= m && streq(s + n - m, suffix);
-}
-
-bool pci_driver_is_stub(const char *driver) {
-        if (!driver)
-                return false;
-        return streq(driver, "vfio-pci") || streq(driver, "pci-stub") || endswith(driver, "_vfio_pci") ||
-               endswith(driver, "-vfio-pci");
-}
-
 bool pci_driver_exists(struct hd_context *ctx, const char *driver) {
         _cleanup_close_ int fd = -1;
         _cleanup_free_ char *p = strdupf("/sys/bus/pci/drivers/%s", driver);
         return p && filename_is_safe(driver) && sysfs_open_dir(ctx, p, &fd) >= 0;
 }
 
-static int cmp_str(const void *a, const void *b) {
-        return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 int pci_group_members(struct hd_context *ctx, int group, char ***ret_addrs) {
-        _cleanup_free_ char *p = strdupf("/sys/kernel/iommu_groups/%d/devices", group);
-        _cleanup_close_ int fd = -1;
-        _cleanup_closedir_ DIR *dir = NULL;
+        _cleanup_free_ struct hd_pci_addr *a = NULL;
         _cleanup_strv_free_ char **v = NULL;
-        struct dirent *de;
-        int r;
+        size_t n = 0;
+        int r = iommu_group_addresses(ctx, group, &a, &n);
 
-        if (!p)
+        if (r < 0)
+                return r;
+        v = calloc(n + 1, sizeof(char *));
+        if (!v)
                 return -ENOMEM;
-        r = sysfs_open_dir(ctx, p, &fd);
-        if (r < 0)
-                return r;
-        r = sysfs_opendir_at(fd, ".", &dir);
-        if (r < 0)
-                return r;
-        while ((de = readdir(dir))) {
-                struct hd_pci_addr a;
-                if (de->d_name[0] == '.' || hd_pci_addr_parse(de->d_name, &a) < 0)
-                        continue;
-                r = strv_extend(&v, de->d_name);
-                if (r < 0)
-                        return r;
+        for (size_t i = 0; i < n; i++) {
+                char buf[20];
+                if (!(v[i] = strdup(hd_pci_addr_format(&a[i], buf))))
+                        return -ENOMEM;
         }
-        if (v)
-                qsort(v, strv_length(v), sizeof(char *), cmp_str);
-        else if (!(v = calloc(1, sizeof(char *))))
-                return -ENOMEM;
         *ret_addrs = TAKE_PTR(v);
         return 0;
-}
-
-static char *first_entry(struct hd_context *ctx, const char *path) {
-        _cleanup_close_ int fd = -1;
-        _cleanup_closedir_ DIR *dir = NULL;
-        struct dirent *de;
-
-        if (sysfs_open_dir(ctx, path, &fd) < 0 || sysfs_opendir_at(fd, ".", &dir) < 0)
-                return NULL;
-        while ((de = readdir(dir)))
-                if (de->d_name[0] != '.')
-                        return strdup(de->d_name);
-        return NULL;
-}
-
-bool pci_iommu_enabled(struct hd_context *ctx, char **ret_name) {
-        /* Documentation/ABI/testing/sysfs-class-iommu: one entry per IOMMU unit (dmar0, ivhd0 ...). */
-        char *name = first_entry(ctx, "/sys/class/iommu");
-        if (!name)
-                name = first_entry(ctx, "/sys/kernel/iommu_groups");
-        if (ret_name)
-                *ret_name = name;
-        else
-                free(name);
-        return name != NULL;
 }
 
 int pci_stub_name(struct hd_context *ctx, const char *driver, const char **ret) {

@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* What the manager reads of one PCI device: class, driver, driver_override, IOMMU group. */
+/* What the manager reads of one PCI device: class, bridge or not, driver, driver_override, IOMMU group. */
 #pragma once
 
 #include <stdbool.h>
 #include <stdint.h>
 
 #include "context-internal.h"
+#include "hostdev/device.h"
+#include "inventory/pci-rules.h"
 
 struct pci_dev {
         char addr[20];      /* canonical "0000:01:00.0" */
@@ -14,6 +16,7 @@ struct pci_dev {
         int dirfd;
         unsigned vendor, device;
         uint32_t class_code; /* 0xCCSSPP */
+        enum hd_pci_bridge_type bridge; /* pci_bridge_type(): no guest can have a bridge */
         char *driver;        /* bound driver, NULL when none */
         char *override;      /* driver_override, NULL when unset ("(null)") */
         int iommu_group;     /* -1: none */
@@ -27,17 +30,11 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(struct pci_dev *, pci_dev_free)
 /* Read driver and driver_override again, after a write. */
 int pci_dev_refresh(struct pci_dev *d);
 
-/* Header type 1 and 2: PCI-to-PCI and CardBus bridges, which no guest can have. */
-bool pci_class_is_bridge(uint32_t class_code);
-/* vfio-pci, its vendor variants (mlx5_vfio_pci ...) and pci-stub: drivers that leave a group viable. */
-bool pci_driver_is_stub(const char *driver);
 /* Whether the kernel has a PCI driver of that name now (/sys/bus/pci/drivers/NAME). */
 bool pci_driver_exists(struct hd_context *ctx, const char *driver);
 
-/* The addresses in an IOMMU group, sorted. */
+/* The addresses in an IOMMU group as text, for pci_dev_open(): iommu_group_addresses() formatted. */
 int pci_group_members(struct hd_context *ctx, int group, char ***ret_addrs);
-/* Whether an IOMMU is on: /sys/class/iommu lists one, or /sys/kernel/iommu_groups has groups. */
-bool pci_iommu_enabled(struct hd_context *ctx, char **ret_name);
 
 /* "vfio-pci" when NULL or empty; -EINVAL (with a message) for a name that cannot be a driver. */
 int pci_stub_name(struct hd_context *ctx, const char *driver, const char **ret);

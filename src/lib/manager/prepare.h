@@ -99,8 +99,6 @@ int plan_give_back_op(struct hd_context *ctx, struct hd_store *s, int64_t op_id,
 
 /* pci (kind-pci.c): every IOMMU group the plan touches is viable once the plan is taken. */
 int pci_plan_check_groups(struct plan *p);
-/* A vfio driver QEMU can open: vfio-pci or a vendor variant (not pci-stub). */
-bool pci_driver_is_vfio(const char *driver);
 
 /* The netlink a VF's settings go through (vfnetlink.c): the context's, the real one on "/", or none (-EOPNOTSUPP). */
 int manager_vf_netlink(struct hd_context *ctx, const struct hd_vf_netlink_ops **ret);

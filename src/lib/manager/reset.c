@@ -42,7 +42,7 @@ static int bystander(struct hd_context *ctx, struct hd_store *s, const char *add
                 return 0;
         }
         /* A bridge on pcieport is the path to the bus, not a user of it. */
-        if (b->driver && !pci_driver_is_stub(b->driver) && !pci_class_is_bridge(b->class_code))
+        if (b->driver && !pci_driver_is_stub(b->driver) && b->bridge == HD_PCI_NOT_BRIDGE)
                 strbuf_appendf(why, "%s%s (bound to %s, a host driver)", why->len ? ", " : "", b->addr, b->driver);
         return 0;
 }

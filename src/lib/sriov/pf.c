@@ -7,6 +7,7 @@
 
 #include "hostdev/inventory.h"
 #include "hostdev/manager.h"
+#include "inventory/pci-rules.h"
 #include "sriov-internal.h"
 #include "sysfs/sysfs.h"
 #include "util/strutil.h"
@@ -209,10 +210,6 @@ static int wait_for(struct hd_context *ctx, const char *pfpath, unsigned want, u
         return 0;
 }
 
-static bool is_stub(const char *drv) {
-        return drv && (startswith(drv, "vfio") || strstr(drv, "vfio") || streq(drv, "pci-stub"));
-}
-
 static int write_attr(struct hd_context *ctx, const char *pfpath, const char *name, unsigned v) {
         _cleanup_free_ char *p = strdupf("%s/%s", pfpath, name);
         char buf[16];
@@ -267,7 +264,7 @@ int hd_sriov_set_numvfs(struct hd_context *ctx, const char *spec, unsigned n, un
         hd_error_clear(ctx);
         if (old > 0 && !(flags & HD_SRIOV_FORCE))
                 for (size_t i = 0; i < pf->n_vfs; i++)
-                        if (is_stub(pf->vfs[i].driver)) {
+                        if (pci_driver_is_stub(pf->vfs[i].driver)) {
                                 char v[20];
                                 r = hd_error(ctx, -EBUSY, "VF %s of %s is on %s (a guest may be using it); reattach it first, or force",
                                              hd_pci_addr_format(&pf->vfs[i].addr, v), a, pf->vfs[i].driver);

@@ -9,6 +9,7 @@
 #include "macro.h"
 
 const char *startswith(const char *s, const char *prefix);
+bool endswith(const char *s, const char *suffix);
 char *strdup_or_null(const char *s);
 /* Like asprintf() but returns NULL on failure. */
 char *strdupf(const char *fmt, ...) _printf_(1, 2);

@@ -1,10 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* PCI Express and header type: whether libvirt calls a function PCIe, and its link. */
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
+#include "inventory/pci-rules.h"
 #include "pci.h"
 #include "sysfs/recorder.h"
 #include "sysfs/sysfs.h"
@@ -71,12 +70,6 @@ static int find_express_cap(const struct config *c) {
         return 0;
 }
 
-/* Link speed codes of LNKCAP/LNKSTA, in GT/s. */
-static double speed_of_code(unsigned code) {
-        static const double gts[] = { 0, 2.5, 5, 8, 16, 32, 64 };
-        return code < ELEMENTSOF(gts) ? gts[code] : 0;
-}
-
 /* "8.0 GT/s PCIe", "2.5 GT/s", "Unknown" -> 8, 2.5, 0 (drivers/pci/pci-sysfs.c). */
 static double speed_of_text(const char *s) {
         char *end;
@@ -91,14 +84,14 @@ static void link_from_config(const struct config *c, int cap, struct hd_cap_pci 
         p->link_cap = (struct hd_pcie_link){
                 .present = true,
                 .port = (int)(lnkcap >> 24),
-                .speed = speed_of_code(lnkcap & 0xf),
+                .speed = pcie_speed_of_code(lnkcap & 0xf),
                 .width = (lnkcap >> 4) & 0x3f,
         };
         /* The port is a property of the link's capability; the status has none. */
         p->link_sta = (struct hd_pcie_link){
                 .present = true,
                 .port = -1,
-                .speed = speed_of_code(lnksta & 0xf),
+                .speed = pcie_speed_of_code(lnksta & 0xf),
                 .width = (lnksta >> 4) & 0x3f,
         };
 }
@@ -127,29 +120,6 @@ static void link_from_attrs(int dirfd, struct hd_cap_pci *p) {
                 p->link_cap.present = p->link_sta.present = false;
 }
 
-static enum hd_pci_bridge_type bridge_of_class(uint32_t class_code) {
-        switch (class_code >> 8) {
-        case 0x0604: /* PCI-to-PCI */
-        case 0x0609: /* semi-transparent PCI-to-PCI */
-                return HD_PCI_BRIDGE;
-        case 0x0607:
-                return HD_PCI_CARDBUS_BRIDGE;
-        default:
-                return HD_PCI_NOT_BRIDGE;
-        }
-}
-
-static enum hd_pci_bridge_type bridge_of_header(unsigned header_type) {
-        switch (header_type & 0x7f) {
-        case 1:
-                return HD_PCI_BRIDGE;
-        case 2:
-                return HD_PCI_CARDBUS_BRIDGE;
-        default:
-                return HD_PCI_NOT_BRIDGE;
-        }
-}
-
 /*
  * libvirt calls a function PCI Express when its capability list has the
  * Express capability, and also (it reads "no answer" as "probably") when
@@ -159,43 +129,39 @@ static enum hd_pci_bridge_type bridge_of_header(unsigned header_type) {
  * link, with the port number from LNKCAP, unless the function is a root
  * complex integrated endpoint or event collector.
  *
- * The kernel shows the link attributes exactly for functions with the
- * Express capability, so the configuration space is read only for those
- * (for the port, which nothing else gives, and then the rest of the link
- * from the same bytes); for the others the size of `config`, from stat,
- * is all libvirt's rule needs.
+ * The configuration space is read for every function that has one, as
+ * libvirt reads it: its header type says whether the function is a bridge
+ * (pci-rules.h), its capability list whether it is Express and its link,
+ * with the port, which nothing else gives. A kernel before 4.13 has no
+ * *_link_* attributes at all, so there the list is the only source. The
+ * attributes serve when the list cannot be walked (an unprivileged reader
+ * gets 64 bytes, a recorded tree may have none).
  */
 int pci_fill_express(int dirfd, const struct pci_listing *ls, struct hd_cap_pci *p) {
         struct config c = { .size = -1 };
-        int cap = -1;
+        int cap = -1, header = -1;
 
-        p->bridge = bridge_of_class(p->class_code);
-        if (ls->config && ls->link_attrs) {
+        if (ls->config) {
                 int r;
-                /* Only the attribute's presence was used (from the listing): a replay needs it too. */
-                recorder_note(dirfd, "max_link_speed", REC_FILE);
+                /* When the configuration space says it all, only the attribute's presence was used: a replay needs it too. */
+                if (ls->link_attrs)
+                        recorder_note(dirfd, "max_link_speed", REC_FILE);
                 r = config_read(dirfd, &c);
                 if (r == -ENOMEM)
                         return r;
                 if (r >= 0) {
                         if (c.len > CFG_HEADER_TYPE)
-                                p->bridge = bridge_of_header(c.b[CFG_HEADER_TYPE]);
+                                header = c.b[CFG_HEADER_TYPE];
                         cap = find_express_cap(&c);
                 }
-        } else if (ls->config) {
-                struct stat st;
-                if (sysfs_stat_at(dirfd, "config", &st) >= 0)
-                        c.size = st.st_size;
         }
+        p->bridge = pci_bridge_type(header, p->class_code);
 
         p->is_express = cap > 0 || ls->link_attrs || (c.size >= 0 && c.size != CFG_STD_SIZE);
         if (!p->is_express)
                 return 0;
-        if (cap > 0) {
-                unsigned type;
-                if ((size_t)cap + EXP_LNKSTA + 2 > c.len)
-                        return 0;
-                type = (cfg16(&c, (size_t)cap + EXP_FLAGS) >> 4) & 0xf;
+        if (cap > 0 && (size_t)cap + EXP_LNKSTA + 2 <= c.len) {
+                unsigned type = (cfg16(&c, (size_t)cap + EXP_FLAGS) >> 4) & 0xf;
                 if (type != EXP_TYPE_RC_END && type != EXP_TYPE_RC_EC)
                         link_from_config(&c, cap, p);
         } else if (ls->link_attrs)
