@@ -276,7 +276,9 @@ struct hd_domain_def {
  * <devices>/<hostdev> and <devices>/<interface type='hostdev'>), one
  * <hostdev> or <interface type='hostdev'>, or any wrapper element (such as
  * <devices>) holding them; other elements and other interface types are
- * skipped. FILENAME names the input in messages ("FILE:LINE: ..."); NULL
+ * skipped. A root element that is none of these and holds no device
+ * element (libvirt's status file <domstatus>, a node device's <device>)
+ * is refused with -EINVAL, as is any document that is no domain. FILENAME names the input in messages ("FILE:LINE: ..."); NULL
  * says "input". Values are checked as libvirt checks them. The network is
  * never used (XML_PARSE_NONET).
  */

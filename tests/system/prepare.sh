@@ -126,6 +126,10 @@ printf '<domain>\n  <devices>\n    <hostdev mode="subsystem" type="pci">\n  </de
 expect_fail "prepare: malformed XML says line and column" 1 "bad.xml:6:1: Premature end of data" \
         hd prepare --owner qemu:x "$tmp/bad.xml"
 expect_fail "prepare: no owner" 2 "no owner given" hd prepare "$tmp/vm1.xml"
+expect_fail "prepare: libvirt's status file is no domain" 1 "<domstatus> is not a domain but holds one" \
+        hd prepare --owner qemu:x "$DATA/domainxml/bad/domstatus.xml"
+expect_fail "prepare: a node device is no domain" 1 "<device> is not a domain and holds no device element" \
+        hd prepare --owner qemu:x "$DATA/domainxml/bad/nodedev.xml"
 expect_fail "prepare: no file" 2 "no FILE given" hd prepare --owner qemu:x
 expect_fail "prepare: no domain name anywhere" 2 "names no domain and the XML has no <name>" \
         hd prepare --owner qemu "$tmp/vm2.xml"

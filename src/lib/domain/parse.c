@@ -80,6 +80,30 @@ static int parse_domain(struct parse_state *st, xmlNodePtr root, struct hd_domai
         return 0;
 }
 
+/*
+ * A root that is neither a domain nor a device element is a wrapper of
+ * device elements (<devices>, or a list a tool made). One that holds none
+ * is some other document: libvirt's status file (<domstatus>, which wraps
+ * the running <domain>), a node device (<device>), a network ... Parsed
+ * as an empty list it would make `prepare` succeed having done nothing.
+ */
+static int refuse_root(struct parse_state *st, xmlNodePtr root) {
+        const char *name = (const char *)root->name;
+
+        if (domxml_child(root, "domain"))
+                return domxml_parse_error(st, root, -EINVAL,
+                                          "<%s> is not a domain but holds one (libvirt's status files do); "
+                                          "give the <domain> alone, as 'virsh dumpxml NAME' prints it",
+                                          name);
+        return domxml_parse_error(st, root, -EINVAL,
+                                  "<%s> is not a domain and holds no device element; expected <domain>, "
+                                  "<devices>, <hostdev> or <interface type='hostdev'>%s",
+                                  name,
+                                  streq(name, "device") ? " (<device> is a node device's description, as "
+                                                          "'virsh nodedev-dumpxml' prints it)"
+                                                        : "");
+}
+
 /* XML may not end in NUL: look at LEN bytes only. */
 static bool all_blank(const char *xml, size_t len) {
         for (size_t i = 0; i < len; i++)
@@ -157,8 +181,11 @@ int hd_domain_parse(struct hd_context *ctx, const char *xml, size_t len, const c
                                                   "through; other interface types are libvirt's network "
                                                   "business");
                 r = add_device(&st, root, def);
-        } else
+        } else {
                 r = add_children(&st, root, def);
+                if (r >= 0 && def->n_hostdevs == 0 && !domxml_is(root, "devices"))
+                        r = refuse_root(&st, root);
+        }
         if (r < 0)
                 return r;
         *ret_def = TAKE_PTR(def);
