@@ -46,14 +46,23 @@ enum hd_cap_type {
 const char *hd_cap_type_to_string(enum hd_cap_type t);
 enum hd_cap_type hd_cap_type_from_string(const char *s);
 
-/* A PCI address; domain is 32 bits (VMD and some hosts go above 0xffff). */
+/*
+ * A PCI address; domain is 32 bits (VMD and some hosts go above 0xffff).
+ * The kernel's bus, slot and function have 8, 5 and 3 bits, and every
+ * address read from the host or parsed from text stays within them; the
+ * fields are as wide as libvirt's because its node device XML may say more
+ * (<bus> is an unsignedLong in nodedev.rng, read into an unsigned int).
+ */
 struct hd_pci_addr {
         uint32_t domain;
-        uint8_t bus, slot, function;
+        uint32_t bus, slot, function;
 };
 /* "0000:01:00.0" or "01:00.0" (domain 0). Returns 0 or -EINVAL. */
 int hd_pci_addr_parse(const char *s, struct hd_pci_addr *ret);
-/* Writes "DDDD:BB:SS.F" (more domain digits when needed) into buf (>= 20 bytes). */
+/*
+ * Writes "DDDD:BB:SS.F" (more domain digits when needed) into buf (>= 20
+ * bytes). An address beyond the kernel's widths is cut at 19 characters.
+ */
 char *hd_pci_addr_format(const struct hd_pci_addr *a, char buf[static 20]);
 
 /* A vendor or product: its id and, when a database knows it, its name. */
@@ -85,9 +94,12 @@ struct hd_pcie_link {
         unsigned width;  /* lanes; 0 unknown */
 };
 
+/* The class code of a PCI function nobody told us (node device XML without <class>). */
+#define HD_PCI_CLASS_NONE UINT32_MAX
+
 struct hd_cap_pci {
         struct hd_pci_addr addr;
-        uint32_t class_code; /* 0xCCSSPP */
+        uint32_t class_code; /* 0xCCSSPP; HD_PCI_CLASS_NONE when not known */
         struct hd_id_name vendor, product;
         int iommu_group;     /* -1: none (no IOMMU or not translated) */
         struct hd_pci_addr *iommu_members;
@@ -98,7 +110,11 @@ struct hd_cap_pci {
         struct hd_pcie_link link_cap, link_sta;
         bool has_phys_function;
         struct hd_pci_addr phys_function;
-        bool is_sriov_pf;    /* has sriov_totalvfs, even with 0 VFs enabled */
+        /*
+         * Can have VFs, even with none enabled: sriov_totalvfs above 0 or VFs
+         * there (libvirt's udev backend), or a virt_functions capability in XML.
+         */
+        bool is_sriov_pf;
         unsigned max_vfs;    /* sriov_totalvfs */
         struct hd_pci_addr *virt_functions;
         size_t n_virt_functions;

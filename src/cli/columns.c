@@ -95,7 +95,7 @@ static char *get_product(const struct hd_device *d) {
 
 static char *get_class(const struct hd_device *d) {
         const struct hd_cap_pci *p = pci_of(d);
-        return p ? strdupf("0x%06x", p->class_code) : NULL;
+        return p && p->class_code != HD_PCI_CLASS_NONE ? strdupf("0x%06x", p->class_code) : NULL;
 }
 
 static char *get_devnode(const struct hd_device *d) {

@@ -130,7 +130,8 @@ static void pcie_link(struct jw *w, json_object *o, const char *key, const struc
 }
 
 static void cap_pci(struct jw *w, json_object *o, const struct hd_cap_pci *p) {
-        jw_strf(w, o, "class", "0x%06x", p->class_code);
+        if (p->class_code != HD_PCI_CLASS_NONE)
+                jw_strf(w, o, "class", "0x%06x", p->class_code);
         jw_u64(w, o, "domain", p->addr.domain);
         jw_u64(w, o, "bus", p->addr.bus);
         jw_u64(w, o, "slot", p->addr.slot);

@@ -144,20 +144,22 @@ int xp_cap_pci(struct hd_context *ctx, xmlNodePtr n, struct hd_cap_pci *p) {
         p->numa_node = -1;
         p->link_cap.port = p->link_sta.port = -1;
 
+        /* libvirt keeps a missing <class> missing (klass -1), and prints none back. */
+        p->class_code = HD_PCI_CLASS_NONE;
         if ((r = xp_child_uint(ctx, n, "class", 16, false, 0xffffff, &p->class_code)) < 0)
                 return r;
         if ((r = xp_child_uint(ctx, n, "domain", 10, true, UINT32_MAX, &v)) < 0)
                 return r;
         p->addr.domain = v;
-        if ((r = xp_child_uint(ctx, n, "bus", 10, true, 0xff, &v)) < 0)
+        /*
+         * nodedev.rng has unsignedLong for the four, and libvirt reads each into
+         * an unsigned int without a range check: a document may say more than
+         * the kernel's 8, 5 and 3 bits. (Its <address> attributes are checked.)
+         */
+        if ((r = xp_child_uint(ctx, n, "bus", 10, true, UINT32_MAX, &p->addr.bus)) < 0 ||
+            (r = xp_child_uint(ctx, n, "slot", 10, true, UINT32_MAX, &p->addr.slot)) < 0 ||
+            (r = xp_child_uint(ctx, n, "function", 10, true, UINT32_MAX, &p->addr.function)) < 0)
                 return r;
-        p->addr.bus = (uint8_t)v;
-        if ((r = xp_child_uint(ctx, n, "slot", 10, true, 0x1f, &v)) < 0)
-                return r;
-        p->addr.slot = (uint8_t)v;
-        if ((r = xp_child_uint(ctx, n, "function", 10, true, 7, &v)) < 0)
-                return r;
-        p->addr.function = (uint8_t)v;
 
         if (!(c = xp_child(n, "product")))
                 return xp_error(ctx, n, -EINVAL, "<capability type='pci'> has no <product id=>");

@@ -66,7 +66,8 @@ static void print_pcie(struct xw *w, const struct hd_cap_pci *p) {
 }
 
 void xml_print_pci(struct xw *w, const struct hd_cap_pci *p) {
-        xw_line(w, "<class>0x%06x</class>", p->class_code);
+        if (p->class_code != HD_PCI_CLASS_NONE)
+                xw_line(w, "<class>0x%06x</class>", p->class_code);
         xw_line(w, "<domain>%u</domain>", p->addr.domain);
         xw_line(w, "<bus>%u</bus>", p->addr.bus);
         xw_line(w, "<slot>%u</slot>", p->addr.slot);
@@ -79,8 +80,8 @@ void xml_print_pci(struct xw *w, const struct hd_cap_pci *p) {
                 print_address(w, &p->phys_function);
                 xw_close(w, "capability");
         }
-        /* libvirt prints the PF capability only for a device that can have VFs. */
-        if (p->is_sriov_pf && (p->max_vfs > 0 || p->n_virt_functions > 0)) {
+        /* Even without maxCount and addresses, as libvirt keeps it. */
+        if (p->is_sriov_pf) {
                 xw_begin(w);
                 xw_raw(w, "<capability type='virt_functions'");
                 if (p->max_vfs > 0)

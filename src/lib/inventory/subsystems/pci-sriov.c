@@ -26,7 +26,8 @@ int pci_fill_sriov(int dirfd, const struct pci_listing *ls, struct hd_cap_pci *p
                 r = sysfs_read_u64_at(dirfd, "sriov_totalvfs", 10, &total);
                 if (r == -ENOMEM)
                         return r;
-                if (r >= 0) {
+                /* libvirt's udev backend: a function that can have no VF is no PF. */
+                if (r >= 0 && total > 0) {
                         p->is_sriov_pf = true;
                         p->max_vfs = total > UINT32_MAX ? UINT32_MAX : (unsigned)total;
                 }

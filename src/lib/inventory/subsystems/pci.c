@@ -80,9 +80,11 @@ static int fill_ids(int dirfd, const struct hd_uevent *ue, struct hd_cap_pci *p)
         int r;
 
         if ((v = uevent_get(ue, "PCI_CLASS")))
-                p->class_code = (uint32_t)strtoul(v, NULL, 16);
+                p->class_code = (uint32_t)strtoul(v, NULL, 16) & 0xffffff;
         else if (sysfs_read_u64_at(dirfd, "class", 0, &u) >= 0)
-                p->class_code = (uint32_t)u;
+                p->class_code = (uint32_t)u & 0xffffff;
+        else
+                p->class_code = HD_PCI_CLASS_NONE;
         if ((v = uevent_get(ue, "PCI_ID")) && sscanf(v, "%x:%x", &vendor, &device) == 2) {
                 p->vendor.id = vendor;
                 p->product.id = device;
