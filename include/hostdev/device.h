@@ -136,7 +136,7 @@ enum hd_net_subcap { HD_NET_NONE, HD_NET_80203, HD_NET_80211 };
 
 struct hd_cap_net {
         char *ifname;
-        char *address;    /* MAC, lower case */
+        char *address;    /* hardware address, lower case: a MAC, or 20 octets for InfiniBand ... */
         int ifindex;
         unsigned speed;   /* Mb/s; 0 unknown */
         char *link_state; /* "up", "down", "unknown", ... from operstate */
@@ -171,8 +171,8 @@ struct hd_cap_storage {
         char *drive_type; /* "disk", "cd", ... */
         char *model, *vendor, *serial;
         uint64_t size;    /* bytes */
-        uint64_t logical_block_size;
-        uint64_t num_blocks;
+        uint64_t logical_block_size; /* 0: unknown */
+        uint64_t num_blocks;         /* 512-byte sectors (sysfs size) */
         bool removable;
         bool media_available;
         uint64_t media_size;

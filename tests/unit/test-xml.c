@@ -7,6 +7,7 @@
 #include <cmocka.h>
 #include <dirent.h>
 #include <json-c/json.h>
+#include <math.h>
 #include <string.h>
 
 #include "hostdev/context.h"
@@ -448,6 +449,36 @@ static int teardown(void **state) {
         return 0;
 }
 
+/* A model made by hand may hold any double for a link speed: only libvirt's speeds are printed. */
+static void test_link_speeds(void **state) {
+        struct hd_context *ctx = *state;
+        _cleanup_(hd_device_freep) struct hd_device *d = calloc(1, sizeof(*d));
+        _cleanup_free_ char *xml = NULL, *js = NULL;
+        struct hd_cap *c;
+
+        assert_non_null(d);
+        d->name = strdup("pci_0000_00_01_0");
+        c = hd_device_add_cap(d, HD_CAP_PCI);
+        assert_non_null(c);
+        c->pci.iommu_group = c->pci.numa_node = -1;
+        c->pci.is_express = true;
+        c->pci.link_cap = (struct hd_pcie_link){ .present = true, .port = -1, .speed = 1e300, .width = 4 };
+        c->pci.link_sta = (struct hd_pcie_link){ .present = true, .port = -1, .speed = INFINITY, .width = 4 };
+        assert_int_equal(hd_device_to_json(ctx, d, &js), 0);
+        assert_null(strstr(js, "speed"));
+        assert_int_equal(hd_device_to_xml(ctx, d, &xml), 0);
+        assert_null(strstr(xml, "speed="));
+        free(js);
+        free(xml);
+        c->pci.link_cap.speed = 2.5;
+        c->pci.link_sta.speed = 8;
+        assert_int_equal(hd_device_to_json(ctx, d, &js), 0);
+        assert_non_null(strstr(js, "\"speed\": 2.5"));
+        assert_non_null(strstr(js, "\"speed\": 8,"));
+        assert_int_equal(hd_device_to_xml(ctx, d, &xml), 0);
+        assert_non_null(strstr(xml, "<link validity='sta' speed='8' width='4'/>"));
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_round_trip),
@@ -458,6 +489,7 @@ int main(void) {
                 cmocka_unit_test(test_print_absent),
                 cmocka_unit_test(test_json_pci),
                 cmocka_unit_test(test_json_others),
+                cmocka_unit_test(test_link_speeds),
         };
         return cmocka_run_group_tests(tests, setup, teardown);
 }

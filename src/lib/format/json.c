@@ -5,6 +5,7 @@
 
 #include "context-internal.h"
 #include "hostdev/format.h"
+#include "inventory/pci-rules.h"
 #include "util/strutil.h"
 
 /* Builders that note a failed allocation once instead of at every call. */
@@ -116,7 +117,8 @@ static void pcie_link(struct jw *w, json_object *o, const char *key, const struc
         if (!l->present)
                 return;
         e = jw_object(w);
-        if (l->speed > 0) {
+        /* Only libvirt's speeds: a model made by hand may hold any double (inf, 1e300). */
+        if (pcie_speed_is_known(l->speed)) {
                 /* 8, not 8.0: whole GT/s as integers, 2.5 as it is. */
                 if (l->speed == (double)(int64_t)l->speed)
                         jw_int(w, e, "speed", (int64_t)l->speed);

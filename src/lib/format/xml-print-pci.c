@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The pci capability of the node device XML, with its SR-IOV, mdev, IOMMU and PCIe parts. */
+#include "inventory/pci-rules.h"
 #include "xml-print.h"
 
 /* libvirt prints function as '0x%d': the same digits, since a function is 0-7. */
@@ -48,7 +49,7 @@ static void print_link(struct xw *w, const struct hd_pcie_link *l, const char *v
         xw_rawf(w, "<link validity='%s'", validity);
         if (l->port >= 0)
                 xw_rawf(w, " port='%d'", l->port);
-        if (l->speed > 0)
+        if (pcie_speed_is_known(l->speed))
                 xw_rawf(w, " speed='%g'", l->speed);
         xw_rawf(w, " width='%u'/>", l->width);
         xw_end(w);

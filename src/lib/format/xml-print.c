@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* A device as libvirt's node device XML, line for line as virNodeDeviceDefFormat writes it. */
+#include <ctype.h>
 #include <inttypes.h>
 #include <stdio.h>
 
@@ -65,9 +66,23 @@ static void print_usb_interface(struct xw *w, const struct hd_cap_usb_interface 
 }
 
 /* No <feature> lines: libvirt asks an ethtool ioctl for them, not sysfs. */
+/* Six octets "xx:xx:xx:xx:xx:xx", the only <address> nodedev.rng allows. */
+static bool is_mac(const char *s) {
+        for (int i = 0; i < 6; i++, s += 3)
+                if (!isxdigit((unsigned char)s[0]) || !isxdigit((unsigned char)s[1]) || s[2] != (i < 5 ? ':' : 0))
+                        return false;
+        return true;
+}
+
 static void print_net(struct xw *w, const struct hd_cap_net *n) {
         xw_elem(w, "interface", n->ifname);
-        xw_elem(w, "address", n->address);
+        /*
+         * Other link layers have other address lengths (InfiniBand 20 octets,
+         * a sit tunnel 4, ip6tnl 16). libvirt prints them and its document does
+         * not validate; we leave them out (JSON keeps them, the name has them).
+         */
+        if (n->address && is_mac(n->address))
+                xw_elem(w, "address", n->address);
         if (n->speed > 0 || n->link_state) {
                 xw_begin(w);
                 xw_raw(w, "<link");
@@ -125,11 +140,12 @@ static void print_scsi(struct xw *w, const struct hd_cap_scsi *s) {
         xw_elem(w, "type", s->type);
 }
 
+/* nodedev.rng takes the two together or neither: one without the other is left out. */
 static void print_block_geometry(struct xw *w, const struct hd_cap_storage *s) {
-        if (s->logical_block_size > 0)
-                xw_line(w, "<logical_block_size>%" PRIu64 "</logical_block_size>", s->logical_block_size);
-        if (s->num_blocks > 0)
-                xw_line(w, "<num_blocks>%" PRIu64 "</num_blocks>", s->num_blocks);
+        if (s->logical_block_size == 0 || s->num_blocks == 0)
+                return;
+        xw_line(w, "<logical_block_size>%" PRIu64 "</logical_block_size>", s->logical_block_size);
+        xw_line(w, "<num_blocks>%" PRIu64 "</num_blocks>", s->num_blocks);
 }
 
 static void print_storage(struct xw *w, const struct hd_cap_storage *s) {

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Build one device from its sysfs folder: the fields every device has, then its module. */
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "probe.h"
@@ -100,6 +101,38 @@ static int read_driver(int dirfd, bool class_device, const struct hd_uevent *ue,
         return r == -ENOENT ? 0 : r;
 }
 
+/*
+ * A device with a node whose uevent names none: kernels before devtmpfs
+ * (2.6.32) wrote no DEVNAME= (an sr0 or sgN recorded there). The kernel's
+ * name for the node is then the device's own, with '!' for '/'
+ * (drivers/base/core.c, device_get_devnode()). A node is known by MAJOR= in
+ * the uevent or, for a class device, its dev attribute ("MAJ:MIN",
+ * drivers/base/core.c dev_attr_dev). The lines are added to the uevent so
+ * every module and the udev database lookup find them as they would.
+ */
+static int default_devname(int dirfd, bool class_device, const struct hd_device *d, struct hd_uevent *ue) {
+        _cleanup_free_ char *dev = NULL, *name = NULL;
+        unsigned maj, min;
+        int n = 0;
+
+        if (!uevent_get(ue, "MAJOR")) {
+                if (!class_device || sysfs_read_at(dirfd, "dev", &dev) < 0)
+                        return 0;
+                if (sscanf(dev, "%u:%u%n", &maj, &min, &n) != 2 || dev[n])
+                        return 0;
+                if (strv_push(&ue->env, strdupf("MAJOR=%u", maj)) < 0 ||
+                    strv_push(&ue->env, strdupf("MINOR=%u", min)) < 0)
+                        return -ENOMEM;
+        }
+        name = strdupf("DEVNAME=%s", d->sysname);
+        if (!name)
+                return -ENOMEM;
+        for (char *c = name; *c; c++)
+                if (*c == '!')
+                        *c = '/';
+        return strv_push(&ue->env, TAKE_PTR(name));
+}
+
 static int probe_common(struct hd_context *ctx, int dirfd, const char *sysfs_path, bool class_device,
                         struct hd_device *d, struct hd_uevent *ue) {
         _cleanup_free_ char *buf = NULL;
@@ -117,6 +150,11 @@ static int probe_common(struct hd_context *ctx, int dirfd, const char *sysfs_pat
                 return -ENOMEM;
         if ((v = uevent_get(ue, "DEVTYPE")) && !(d->devtype = strdup(v)))
                 return -ENOMEM;
+        if (!uevent_get(ue, "DEVNAME")) {
+                r = default_devname(dirfd, class_device, d, ue);
+                if (r < 0)
+                        return r;
+        }
         r = read_driver(dirfd, class_device, ue, d);
         if (r < 0)
                 return r;

@@ -53,10 +53,17 @@ static void read_blocks(int dirfd, struct hd_cap_storage *s) {
 /*
  * libvirt multiplies the sector count by the logical block size, which
  * overstates a 4Kn disk eightfold; we keep its numbers so the XML agrees.
+ * Without a logical block size (no queue/ folder in a recording) libvirt
+ * says 0 bytes; the count is in 512-byte sectors whatever the disk's
+ * blocks are, so that is the unit then.
  */
+static uint64_t bytes_of(const struct hd_cap_storage *s) {
+        return s->num_blocks * (s->logical_block_size ? s->logical_block_size : 512);
+}
+
 static void process_disk(int dirfd, struct hd_cap_storage *s) {
         read_blocks(dirfd, s);
-        s->size = s->num_blocks * s->logical_block_size;
+        s->size = bytes_of(s);
 }
 
 static int process_removable(int dirfd, const struct hd_uevent *ue, struct hd_cap_storage *s,
@@ -73,7 +80,7 @@ static int process_removable(int dirfd, const struct hd_uevent *ue, struct hd_ca
         if ((label = udev_prop_get(ue, "ID_FS_LABEL")) && !(s->media_label = strdup(label)))
                 return -ENOMEM;
         read_blocks(dirfd, s);
-        s->media_size = s->num_blocks * s->logical_block_size;
+        s->media_size = bytes_of(s);
         return 0;
 }
 

@@ -70,11 +70,15 @@ static int find_express_cap(const struct config *c) {
         return 0;
 }
 
-/* "8.0 GT/s PCIe", "2.5 GT/s", "Unknown" -> 8, 2.5, 0 (drivers/pci/pci-sysfs.c). */
+/*
+ * "8.0 GT/s PCIe", "2.5 GT/s", "Unknown" -> 8, 2.5, 0 (drivers/pci/pci-sysfs.c).
+ * Only the speeds libvirt's enum has: anything else ("inf", a number from a
+ * damaged recording) is unknown, as the XML could not say it.
+ */
 static double speed_of_text(const char *s) {
         char *end;
         double v = strtod(s, &end);
-        return end == s || v < 0 ? 0 : v;
+        return end != s && pcie_speed_is_known(v) ? v : 0;
 }
 
 static void link_from_config(const struct config *c, int cap, struct hd_cap_pci *p) {
@@ -100,7 +104,10 @@ static void link_from_config(const struct config *c, int cap, struct hd_cap_pci 
  * When the configuration space cannot say (an unprivileged reader sees 64
  * bytes; a recorded tree may lack it), the kernel's own reading of the
  * same registers: max_link_* from LNKCAP, current_link_* from LNKSTA. No
- * port then. (drivers/pci/pci-sysfs.c; not in Documentation/ABI.)
+ * port then. (drivers/pci/pci-sysfs.c; not in Documentation/ABI.) A link
+ * is printed only when something of it is known: LNKCAP's when max_link_*
+ * say a speed or a width, LNKSTA's then too (a link that is down reads
+ * width 0, as the register does) or when current_link_* say something.
  */
 static void link_from_attrs(int dirfd, struct hd_cap_pci *p) {
         _cleanup_free_ char *ms = NULL, *cs = NULL;
@@ -110,14 +117,14 @@ static void link_from_attrs(int dirfd, struct hd_cap_pci *p) {
         (void)sysfs_read_u64_at(dirfd, "max_link_width", 10, &mw);
         (void)sysfs_read_at(dirfd, "current_link_speed", &cs);
         (void)sysfs_read_u64_at(dirfd, "current_link_width", 10, &cw);
-        p->link_cap = (struct hd_pcie_link){ .present = true, .port = -1,
+        p->link_cap = (struct hd_pcie_link){ .port = -1,
                                              .speed = ms ? speed_of_text(ms) : 0,
                                              .width = (unsigned)(mw & 0x3f) };
-        p->link_sta = (struct hd_pcie_link){ .present = true, .port = -1,
+        p->link_sta = (struct hd_pcie_link){ .port = -1,
                                              .speed = cs ? speed_of_text(cs) : 0,
                                              .width = (unsigned)(cw & 0x3f) };
-        if (!p->link_cap.speed && !p->link_cap.width && !p->link_sta.speed && !p->link_sta.width)
-                p->link_cap.present = p->link_sta.present = false;
+        p->link_cap.present = p->link_cap.speed > 0 || p->link_cap.width > 0;
+        p->link_sta.present = p->link_cap.present || p->link_sta.speed > 0 || p->link_sta.width > 0;
 }
 
 /*
