@@ -22,7 +22,12 @@ enum hd_scan_flags {
         HD_SCAN_PCI_ONLY = 1 << 1,
 };
 
-/* Enumerate the host (below the context's root) in one pass. */
+/*
+ * Enumerate the host (below the context's root) in one pass. Under a root
+ * prefix other than "/", a tree no kernel would make (no device in its bus/
+ * and class/ folders, or devices without their subsystem link) fails with
+ * -ENODATA and a message saying the tree looks incomplete.
+ */
 int hd_inventory_scan(struct hd_context *ctx, unsigned flags, struct hd_inventory **ret_inv);
 struct hd_inventory *hd_inventory_free(struct hd_inventory *inv);
 

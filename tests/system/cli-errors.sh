@@ -17,14 +17,27 @@ expect_fail "show without device" 2 "no device given" "$HOSTDEV" show
 expect_fail "xml and json" 2 "exclude each other" "$HOSTDEV" show --xml --json computer
 
 # A sysroot whose bus folder holds a link out of the tree: the scan neither follows nor fails.
+# (The loopback interface beside it makes the tree one a kernel could have made.)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-mkdir -p "$tmp/sys/bus/pci/devices" "$tmp/sys/devices"
+mkdir -p "$tmp/sys/bus/pci/devices" "$tmp/sys/devices/virtual/net/lo" "$tmp/sys/class/net"
 ln -s ../../../../../../etc "$tmp/sys/bus/pci/devices/0000:00:01.0"
-if out=$("$HOSTDEV" --sysroot "$tmp" list -rn -o NAME 2>&1) && [ "$out" = computer ]; then
+printf 'INTERFACE=lo\nIFINDEX=1\n' >"$tmp/sys/devices/virtual/net/lo/uevent"
+echo 00:00:00:00:00:00 >"$tmp/sys/devices/virtual/net/lo/address"
+ln -s ../../devices/virtual/net/lo "$tmp/sys/class/net/lo"
+ln -s ../../../../class/net "$tmp/sys/devices/virtual/net/lo/subsystem"
+if out=$("$HOSTDEV" --sysroot "$tmp" list -rn -o NAME 2>&1) && [ "$out" = $'computer\nnet_lo_00_00_00_00_00_00' ]; then
         ok "link out of the sysroot is not followed"
 else
         notok "link out of the sysroot is not followed" "$out"
 fi
 expect_fail "link out of the sysroot by name" 1 "no device" "$HOSTDEV" --sysroot "$tmp" show 0000:00:01.0
+# A tree no kernel makes is said to be one, with a failing exit, not listed as a host without devices.
+rm "$tmp/sys/class/net/lo"
+expect_fail "a tree without devices looks incomplete" 1 "lists no device in its bus/ and class/ folders: the tree looks incomplete" \
+        "$HOSTDEV" --sysroot "$tmp" list
+cp -a "$DATA/trees/pci" "$tmp/nolinks"
+find "$tmp/nolinks" -name subsystem -type l -delete
+expect_fail "a tree without subsystem links looks incomplete" 1 "has no subsystem link, which the kernel gives every device" \
+        "$HOSTDEV" --sysroot "$tmp/nolinks" list
 finish

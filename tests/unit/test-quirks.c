@@ -1,7 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* What recordings of real machines hold: tests/data/trees/quirks. */
+/* What recordings of real machines hold (tests/data/trees/quirks), and trees no kernel makes. */
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include "hostdev/format.h"
 #include "tree-test.h"
+#include "util/rmrf.h"
 #include "util/strutil.h"
 
 #define IB0 "net_ib0_80_00_02_08_fe_80_00_00_00_00_00_00_f4_52_14_03_00_8d_52_11"
@@ -111,6 +116,79 @@ static void test_no_devname(void **state) {
         tree_close(t);
 }
 
+/* The folders of REL below ROOT, REL's last component included when DIR_TOO. */
+static void mkdirs(const char *root, const char *rel, bool dir_too) {
+        _cleanup_free_ char *p = strdupf("%s/%s%s", root, rel, dir_too ? "/" : "");
+
+        for (char *s = strchr(p + strlen(root) + 1, '/'); s; s = strchr(s + 1, '/')) {
+                *s = 0;
+                (void)mkdir(p, 0755);
+                *s = '/';
+        }
+}
+
+static void put(const char *root, const char *rel, const char *text) {
+        _cleanup_free_ char *p = strdupf("%s/%s", root, rel);
+        int fd;
+
+        mkdirs(root, rel, false);
+        fd = open(p, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        assert_true(fd >= 0);
+        assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+        close(fd);
+}
+
+static void assert_scan_incomplete(const char *root, unsigned flags, const char *needle) {
+        struct hd_context *ctx = NULL;
+        struct hd_inventory *inv = NULL;
+        int r;
+
+        assert_int_equal(hd_context_new(&ctx), 0);
+        assert_int_equal(hd_context_set_sysroot(ctx, root), 0);
+        r = hd_inventory_scan(ctx, flags, &inv);
+        if (r >= 0)
+                fail_msg("a scan of %s found %zu devices and said nothing", root, hd_inventory_size(inv));
+        assert_int_equal(r, -ENODATA);
+        if (!strstr(hd_context_last_error(ctx), needle))
+                fail_msg("'%s' lacks '%s'", hd_context_last_error(ctx), needle);
+        hd_context_free(ctx);
+}
+
+/* Trees no kernel makes: /sys/devices alone, or devices without their subsystem link. */
+static void test_incomplete_trees(void **state) {
+        char dir[] = "/tmp/hostdev-test-quirks-XXXXXX";
+        _cleanup_free_ char *link = NULL;
+        const char *dev = "sys/devices/pci0000:00/0000:00:02.0";
+
+        (void)state;
+        assert_non_null(mkdtemp(dir));
+        put(dir, "sys/devices/pci0000:00/0000:00:02.0/uevent", "PCI_CLASS=20000\nPCI_ID=8086:10D3\n");
+        put(dir, "sys/devices/pci0000:00/0000:00:02.0/class", "0x020000\n");
+        assert_scan_incomplete(dir, 0, "lists no device in its bus/ and class/ folders");
+        assert_scan_incomplete(dir, HD_SCAN_PCI_ONLY, "the tree looks incomplete");
+
+        /* The bus lists the device, but the device has no subsystem link. */
+        mkdirs(dir, "sys/bus/pci/devices", true);
+        link = strdupf("%s/sys/bus/pci/devices/0000:00:02.0", dir);
+        assert_int_equal(symlink("../../../devices/pci0000:00/0000:00:02.0", link), 0);
+        assert_scan_incomplete(dir, 0, "0000:00:02.0 has no subsystem link");
+        free(link);
+
+        /* With it, the scan is whole. */
+        link = strdupf("%s/%s/subsystem", dir, dev);
+        assert_int_equal(symlink("../../../bus/pci", link), 0);
+        {
+                struct tree t = { 0 };
+                assert_int_equal(hd_context_new(&t.ctx), 0);
+                assert_int_equal(hd_context_set_sysroot(t.ctx, dir), 0);
+                assert_int_equal(hd_inventory_scan(t.ctx, 0, &t.inv), 0);
+                assert_int_equal(hd_inventory_size(t.inv), 2);
+                hd_inventory_free(t.inv);
+                hd_context_free(t.ctx);
+        }
+        assert_int_equal(rm_rf(dir), 0);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_infiniband),
@@ -119,6 +197,7 @@ int main(void) {
                 cmocka_unit_test(test_link_speed_damaged),
                 cmocka_unit_test(test_disk_without_block_size),
                 cmocka_unit_test(test_no_devname),
+                cmocka_unit_test(test_incomplete_trees),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

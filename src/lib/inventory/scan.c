@@ -163,6 +163,54 @@ static int build_tree(struct hd_inventory *inv) {
         return 0;
 }
 
+static bool dir_has_entries(struct hd_context *ctx, const char *dir) {
+        _cleanup_closedir_ DIR *dh = NULL;
+        struct dirent *de;
+
+        if (sysfs_opendir(ctx, dir, &dh) < 0)
+                return false;
+        while ((de = readdir(dh)))
+                if (de->d_name[0] != '.')
+                        return true;
+        return false;
+}
+
+/*
+ * A tree the kernel made has devices, each with its `subsystem` link
+ * (drivers/base/core.c, device_add_class_symlinks()). A copy without them
+ * (/sys/devices alone, links lost on the way) lists nothing but
+ * "computer", or devices no lookup finds: say so, rather than describe a
+ * host with no devices. The live sysfs is the kernel's own and is taken as
+ * it is; a PCI-only scan may rightly find nothing (an s390 host).
+ */
+static int check_complete(struct hd_context *ctx, const struct hd_inventory *inv, unsigned flags) {
+        const char *root = hd_context_get_sysroot(ctx);
+        _cleanup_free_ char *link = NULL;
+        _cleanup_close_ int fd = -1;
+        const struct hd_device *d;
+
+        if (streq(root, "/"))
+                return 0;
+        if (inv->n < 2) {
+                /* Without PCI functions, a tree still has its class folders (net/lo at least). */
+                if ((flags & HD_SCAN_PCI_ONLY) && dir_has_entries(ctx, "/sys/class"))
+                        return 0;
+                return hd_error(ctx, -ENODATA,
+                                "%s/sys lists no device in its bus/ and class/ folders: the tree looks "
+                                "incomplete; record one with 'hostdev record'",
+                                root);
+        }
+        /* Devices found in a subsystem's folder were probed without it (probe.h): look at one. */
+        d = inv->devs[1];
+        if (!d->sysfs_path || sysfs_open_dir(ctx, d->sysfs_path, &fd) < 0 ||
+            sysfs_readlink_at(fd, "subsystem", &link) != -ENOENT)
+                return 0;
+        return hd_error(ctx, -ENODATA,
+                        "%s%s has no subsystem link, which the kernel gives every device: the tree looks "
+                        "incomplete (copied without its links?); record one with 'hostdev record'",
+                        root, d->sysfs_path);
+}
+
 int hd_inventory_scan(struct hd_context *ctx, unsigned flags, struct hd_inventory **ret_inv) {
         struct hd_inventory *inv = calloc(1, sizeof(*inv));
         struct hd_device *computer = NULL;
@@ -195,6 +243,9 @@ int hd_inventory_scan(struct hd_context *ctx, unsigned flags, struct hd_inventor
                         }
                 }
         }
+        r = check_complete(ctx, inv, flags);
+        if (r < 0)
+                goto fail;
         if (flags & HD_SCAN_INACTIVE) {
                 r = mdev_add_inactive(ctx, add_device, inv);
                 if (r < 0)
