@@ -85,7 +85,10 @@ static int cmp_str(const void *a, const void *b) {
 }
 
 void strv_sort(char **v) {
-        qsort(v, strv_length(v), sizeof(char *), cmp_str);
+        size_t n = strv_length(v);
+        /* An empty vector may be NULL, and qsort(NULL, 0, ...) is undefined behaviour. */
+        if (n > 1)
+                qsort(v, n, sizeof(char *), cmp_str);
 }
 
 static void strbuf_reserve(struct strbuf *b, size_t extra) {
