@@ -14,6 +14,9 @@ struct hd_context;
  * A new context reading the live system ("/"). HOSTDEV_SYSROOT and
  * HOSTDEV_STATE_DIR in the environment set the root prefix and the state
  * directory, as --sysroot and --state-dir do on the command line.
+ * *RET_CTX is set only on success: on failure (-ENOMEM, or HOSTDEV_SYSROOT
+ * names no folder with a sys/ in it, as hd_context_set_sysroot() wants)
+ * there is no context to read a message from or to free.
  */
 int hd_context_new(struct hd_context **ret_ctx);
 struct hd_context *hd_context_free(struct hd_context *ctx);

@@ -98,7 +98,18 @@ int main(int argc, char **argv) {
                 return EXIT_USAGE;
         }
         r = hd_context_new(&ctx);
-        if (r >= 0 && sysroot)
+        if (r < 0) {
+                /* No context, so no message from the library: only the environment can be at fault. */
+                const char *env = getenv("HOSTDEV_SYSROOT");
+                if (r != -ENOMEM && env && *env)
+                        fprintf(stderr, "hostdev: HOSTDEV_SYSROOT='%s': %s; give a folder recorded with "
+                                        "'hostdev record', or unset it\n",
+                                env, r == -ENOTDIR ? "it has no sys/ folder" : strerror(-r));
+                else
+                        fprintf(stderr, "hostdev: starting: %s\n", strerror(-r));
+                return EXIT_FAIL;
+        }
+        if (sysroot)
                 r = hd_context_set_sysroot(ctx, sysroot);
         if (r >= 0 && state_dir)
                 r = hd_context_set_state_dir(ctx, state_dir);

@@ -27,8 +27,8 @@ int hd_context_new(struct hd_context **ret_ctx) {
         e = getenv("HOSTDEV_SYSROOT");
         r = hd_context_set_sysroot(ctx, isempty(e) ? "/" : e);
         if (r < 0) {
-                /* Keep the context usable so the caller can read the message. */
-                *ret_ctx = ctx;
+                /* ret_ctx only on success (as sd-device does): the caller has nothing to free. */
+                hd_context_free(ctx);
                 return r;
         }
         e = getenv("HOSTDEV_STATE_DIR");

@@ -10,6 +10,10 @@ expect_fail "slash name" 1 "no device 'net/../../x'" "$HOSTDEV" show net/../../x
 expect_fail "sysfs path escaping the root" 1 "no device" "$HOSTDEV" show /sys/../etc/passwd
 expect_fail "sysroot nowhere" 1 "sysroot '/nonexistent': No such file" "$HOSTDEV" --sysroot /nonexistent list
 expect_fail "sysroot without sys" 1 "has no sys/ folder" "$HOSTDEV" --sysroot /tmp list
+expect_fail "HOSTDEV_SYSROOT nowhere" 1 "HOSTDEV_SYSROOT='/nonexistent': No such file or directory; .*or unset it" \
+        env HOSTDEV_SYSROOT=/nonexistent "$HOSTDEV" list
+expect_fail "HOSTDEV_SYSROOT without sys" 1 "HOSTDEV_SYSROOT='/tmp': it has no sys/ folder" \
+        env HOSTDEV_SYSROOT=/tmp "$HOSTDEV" list
 expect_fail "unknown column" 2 "unknown column 'BOGUS'; valid columns: NAME" "$HOSTDEV" list -o BOGUS
 expect_fail "unknown capability" 2 "unknown capability 'gpu'; valid capabilities: system pci" "$HOSTDEV" list --cap gpu
 expect_fail "unknown verb" 2 "unknown verb 'frobnicate'" "$HOSTDEV" frobnicate
