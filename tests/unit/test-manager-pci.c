@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* PCI detach, reattach, reset and check on the emulated q35 host: round trips, refusals, failures, races. */
 #include <sqlite3.h>
+#include <stdio.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -488,6 +490,66 @@ static void test_check(void **state) {
         assert_int_equal(hd_pci_check(t->ctx, "0000:09:00.0", 0, &r), -ENODEV);
 }
 
+/* In a child as nobody: check NIC; its holder item has status WANT and says TEXT, and the device is not free. */
+static void check_as_nobody(struct t *t, enum hd_report_status want, const char *text) {
+        pid_t pid = fork();
+        int st = 0;
+
+        assert_true(pid >= 0);
+        if (pid == 0) {
+                struct hd_report *r = NULL;
+                const struct hd_report_item *it = NULL;
+                if (setresgid(65534, 65534, 65534) < 0 || setresuid(65534, 65534, 65534) < 0)
+                        _exit(10);
+                if (hd_pci_check(t->ctx, NIC, 0, &r) < 0)
+                        _exit(11);
+                for (size_t i = 0; i < r->n_items; i++)
+                        if (streq(r->items[i].topic, "holder"))
+                                it = &r->items[i];
+                if (!it || it->status != want || !strstr(it->text, text) || r->ok) {
+                        fprintf(stderr, "holder: %s: %s\n", it ? hd_report_status_to_string(it->status) : "-",
+                                it ? it->text : "no item");
+                        _exit(12);
+                }
+                _exit(0);
+        }
+        assert_int_equal(waitpid(pid, &st, 0), pid);
+        assert_true(WIFEXITED(st));
+        assert_int_equal(WEXITSTATUS(st), 0);
+}
+
+/* As a user who cannot read the state store, a held device is never "can be passed through". */
+static void test_check_not_root(void **state) {
+        static const char xml[] = "<hostdev mode='subsystem' type='pci' managed='yes'><source>"
+                                  "<address domain='0' bus='1' slot='0' function='0'/></source></hostdev>";
+        static const struct hd_owner vm1 = { .driver = "qemu", .domain = "vm1" };
+        struct t *t = *state;
+        struct hd_domain_def *def = NULL;
+        _cleanup_free_ char *dir = NULL, *db = NULL, *files = NULL;
+        sqlite3 *h = NULL;
+
+        if (geteuid() != 0)
+                skip(); /* it needs to become another user */
+        assert_int_equal(hd_domain_parse(t->ctx, xml, strlen(xml), NULL, &def), 0);
+        assert_int_equal(hd_manager_prepare(t->ctx, &vm1, def, 0, NULL), 0);
+        hd_domain_def_free(def);
+        assert_int_equal(chmod(emu_root(t->e), 0755), 0);
+
+        /* The store is root's (0700): who holds NIC is unknown, and check says so. */
+        check_as_nobody(t, HD_REPORT_FAIL, "unknown: cannot read the state store");
+
+        /* One the user may read is read (SQLite opens a file it may not write read-only; its WAL
+         * files are there while root has it open): the holder is named. */
+        dir = strdupf("%s/var/lib/hostdev", emu_root(t->e));
+        db = strdupf("%s/hostdev.db", dir);
+        assert_int_equal(sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+        assert_int_equal(sqlite3_exec(h, "SELECT count(*) FROM devices", NULL, NULL, NULL), SQLITE_OK);
+        files = strdupf("chmod 755 '%s' && chmod 644 '%s'/hostdev.db*", dir, dir);
+        assert_int_equal(system(files), 0);
+        check_as_nobody(t, HD_REPORT_FAIL, "held by qemu:vm1");
+        sqlite3_close(h);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test_setup_teardown(test_round_trip, setup, teardown),
@@ -506,6 +568,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_race, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_reset, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_check, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_check_not_root, setup, teardown),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

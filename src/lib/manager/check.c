@@ -131,17 +131,22 @@ static int check_holder(struct hd_context *ctx, struct hd_report *rep, const str
         r = store_open(ctx, STORE_NO_CREATE, &s);
         if (r == -ENOENT)
                 return report_add(rep, HD_REPORT_OK, "holder", NULL, "nobody holds it (no state store yet)");
+        if (r >= 0)
+                r = store_device_get(s, "pci", d->addr, &rec, NULL);
+        if (r == -ENOENT)
+                return report_add(rep, HD_REPORT_OK, "holder", NULL, "nobody holds it");
         if (r < 0) {
-                int e = report_add(rep, HD_REPORT_WARN, "holder", "run as root to read the state store",
-                                   "unknown: %s", hd_context_last_error(ctx) ? hd_context_last_error(ctx) : strerror(-r));
+                /* Who holds it is not known, so it is not known to be free: never "can be passed through". */
+                _cleanup_free_ char *dir = store_dir(ctx);
+                int e = hd_context_last_error(ctx)
+                                ? report_add(rep, HD_REPORT_FAIL, "holder", "run it as root, who can read the store",
+                                             "unknown: %s", hd_context_last_error(ctx))
+                                : report_add(rep, HD_REPORT_FAIL, "holder", "run it as root, who can read the store",
+                                             "unknown: cannot read the state store in %s: %s", dir ? dir : "?",
+                                             strerror(-r));
                 hd_error_clear(ctx);
                 return e;
         }
-        r = store_device_get(s, "pci", d->addr, &rec, NULL);
-        if (r == -ENOENT)
-                return report_add(rep, HD_REPORT_OK, "holder", NULL, "nobody holds it");
-        if (r < 0)
-                return report_add(rep, HD_REPORT_WARN, "holder", NULL, "unknown: %s", strerror(-r));
         who = record_describe(rec);
         if (!who) {
                 hd_active_free(rec);
