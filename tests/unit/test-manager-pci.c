@@ -18,25 +18,8 @@
 #define ROOTPORT "0000:00:01.0"
 #define AUDIO "0000:00:06.0" /* no reset method */
 
-struct t {
-        struct emu *e;
-        struct hd_context *ctx;
-};
-
 static int setup(void **state) {
-        struct t *t = calloc(1, sizeof(*t));
-        t->e = emu_fixture();
-        t->ctx = emu_context(t->e);
-        *state = t;
-        return 0;
-}
-
-static int teardown(void **state) {
-        struct t *t = *state;
-        hd_context_free(t->ctx);
-        emu_free(t->e);
-        free(t);
-        return 0;
+        return emu_test_setup(state, "manager");
 }
 
 static void assert_error_has(struct hd_context *ctx, const char *what) {
@@ -57,7 +40,7 @@ static char *record_state(struct hd_context *ctx, const char *addr) {
 }
 
 /* The device is back with the host exactly as before: its driver, no override, no record. */
-static void assert_host_has(struct t *t, const char *addr, const char *driver) {
+static void assert_host_has(struct emu_test *t, const char *addr, const char *driver) {
         _cleanup_free_ char *ov = emu_override(t->e, addr), *st = record_state(t->ctx, addr);
         assert_driver(t->e, addr, driver);
         if (ov)
@@ -66,7 +49,7 @@ static void assert_host_has(struct t *t, const char *addr, const char *driver) {
                 fail_msg("%s is still recorded (%s)", addr, st);
 }
 
-static void assert_detached(struct t *t, const char *addr, const char *orig) {
+static void assert_detached(struct emu_test *t, const char *addr, const char *orig) {
         struct hd_active *a = NULL;
         assert_driver(t->e, addr, "vfio-pci");
         assert_int_equal(hd_active_get(t->ctx, "pci", addr, &a), 0);
@@ -80,7 +63,7 @@ static void assert_detached(struct t *t, const char *addr, const char *orig) {
         hd_active_free(a);
 }
 
-static int count_rows(struct t *t, const char *sql) {
+static int count_rows(struct emu_test *t, const char *sql) {
         _cleanup_free_ char *db = strdupf("%s/hostdev.db", hd_context_get_state_dir(t->ctx));
         sqlite3 *h = NULL;
         sqlite3_stmt *st = NULL;
@@ -95,7 +78,7 @@ static int count_rows(struct t *t, const char *sql) {
 
 /* Every write is preceded by a journal step still pending that names its path. */
 static void journal_before_write(void *userdata, const char *path, const char *value) {
-        struct t *t = userdata;
+        struct emu_test *t = userdata;
         _cleanup_free_ char *db = strdupf("%s/hostdev.db", hd_context_get_state_dir(t->ctx));
         sqlite3 *h = NULL;
         sqlite3_stmt *st = NULL;
@@ -113,7 +96,7 @@ static void journal_before_write(void *userdata, const char *path, const char *v
 }
 
 static void test_round_trip(void **state) {
-        struct t *t = *state;
+        struct emu_test *t = *state;
         _cleanup_free_ char *ov = NULL;
 
         emu_set_observer(t->e, journal_before_write, t);
@@ -135,7 +118,7 @@ static void test_round_trip(void **state) {
 }
 
 static void test_probe_binds_nothing(void **state) {
-        struct t *t = *state;
+        struct emu_test *t = *state;
 
         emu_probe_fails(t->e, "vfio-pci");
         assert_int_equal(hd_pci_detach(t->ctx, NIC, "vfio-pci", 0), -EIO);
@@ -149,7 +132,7 @@ static void test_probe_binds_nothing(void **state) {
 }
 
 static void test_ebusy_unbind(void **state) {
-        struct t *t = *state;
+        struct emu_test *t = *state;
 
         emu_fail_path(t->e, "/sys/bus/pci/drivers/e1000e/unbind", EBUSY, 1);
         assert_int_equal(hd_pci_detach(t->ctx, NIC, NULL, 0), -EBUSY);
@@ -162,7 +145,7 @@ static void test_ebusy_unbind(void **state) {
 
 /* A failure at any one write of a detach, then of a reattach: nothing is lost. */
 static void test_fail_every_write(void **state) {
-        struct t *t = *state;
+        struct emu_test *t = *state;
         int errs[] = { EBUSY, ENODEV };
 
         emu_set_observer(t->e, journal_before_write, t);
@@ -193,7 +176,7 @@ static void test_fail_every_write(void **state) {
 }
 
 static void test_bridge(void **state) {
-        struct t *t = *state;
+        struct emu_test *t = *state;
         assert_int_equal(hd_pci_detach(t->ctx, ROOTPORT, NULL, HD_PCI_FORCE), -EINVAL);
         assert_error_has(t->ctx, "is a PCI bridge");
         assert_driver(t->e, ROOTPORT, "pcieport");
@@ -201,7 +184,7 @@ static void test_bridge(void **state) {
 }
 
 static void test_host_needs(void **state) {
-        struct t *t = *state;
+        struct emu_test *t = *state;
 
         assert_int_equal(hd_pci_detach(t->ctx, AHCI, NULL, 0), -EBUSY);
         assert_error_has(t->ctx, "filesystem mounted on / (/dev/sda1");
@@ -219,7 +202,7 @@ static void test_host_needs(void **state) {
 }
 
 static void test_host_needs_swap(void **state) {
-        struct t *t = *state;
+        struct emu_test *t = *state;
         _cleanup_free_ char *mi = strdupf("%s/proc/self/mountinfo", emu_root(t->e));
         FILE *f = fopen(mi, "w");
         /* Only the root filesystem mounted: the NVMe is still swap. */
@@ -230,7 +213,7 @@ static void test_host_needs_swap(void **state) {
 }
 
 static void test_already_detached(void **state) {
-        struct t *t = *state;
+        struct emu_test *t = *state;
         _cleanup_free_ char *me = strdupf("pid %d", (int)getpid());
 
         assert_int_equal(hd_pci_detach(t->ctx, NIC, NULL, 0), 0);
@@ -245,7 +228,7 @@ static void test_already_detached(void **state) {
 }
 
 static void test_adopt(void **state) {
-        struct t *t = *state;
+        struct emu_test *t = *state;
         /* Someone put it on vfio-pci by hand: detach records it, reattach lets the kernel choose. */
         assert_int_equal(hd_pci_detach(t->ctx, NIC, NULL, 0), 0);
         assert_int_equal(hd_pci_detach(t->ctx, IGB0, "pci-stub", 0), 0);
@@ -274,7 +257,7 @@ static void test_adopt(void **state) {
 }
 
 static void test_group(void **state) {
-        struct t *t = *state;
+        struct emu_test *t = *state;
 
         emu_set_observer(t->e, journal_before_write, t);
         assert_int_equal(hd_pci_detach(t->ctx, IGB0, NULL, HD_PCI_GROUP), 0);
@@ -308,7 +291,7 @@ static void test_group(void **state) {
 }
 
 static void test_group_second_fails(void **state) {
-        struct t *t = *state;
+        struct emu_test *t = *state;
         /* IGB0 goes, IGB1's unbind fails: IGB0 comes back. */
         emu_fail_nth(t->e, 5, EBUSY); /* 1-3: IGB0; 4: IGB1 override; 5: IGB1 unbind */
         assert_int_equal(hd_pci_detach(t->ctx, IGB0, NULL, HD_PCI_GROUP), -EBUSY);
@@ -319,7 +302,7 @@ static void test_group_second_fails(void **state) {
 }
 
 static void test_no_iommu_group(void **state) {
-        struct t *t = *state;
+        struct emu_test *t = *state;
         _cleanup_free_ char *link = strdupf("%s/sys/devices/pci0000:00/0000:00:01.0/%s/iommu_group", emu_root(t->e), NIC);
         assert_int_equal(unlink(link), 0);
         assert_int_equal(hd_pci_detach(t->ctx, NIC, NULL, 0), -EINVAL);
@@ -331,7 +314,7 @@ static void test_no_iommu_group(void **state) {
 }
 
 static void test_no_module_under_sysroot(void **state) {
-        struct t *t = *state;
+        struct emu_test *t = *state;
         assert_int_equal(hd_pci_detach(t->ctx, NIC, "nosuch-stub", 0), -ENOENT);
         assert_error_has(t->ctx, "never loaded under --sysroot");
         assert_int_equal(hd_pci_detach(t->ctx, NIC, "../evil", 0), -EINVAL);
@@ -343,7 +326,7 @@ static void test_no_module_under_sysroot(void **state) {
 
 /* Two processes detach one device at once: one wins, the loser's error names the winner. */
 static void test_race(void **state) {
-        struct t *t = *state;
+        struct emu_test *t = *state;
         for (int round = 0; round < 5; round++) {
                 pid_t pids[2];
                 int pipes[2][2], wins = 0, winner = -1;
@@ -389,7 +372,7 @@ static void test_race(void **state) {
 }
 
 static void test_reset(void **state) {
-        struct t *t = *state;
+        struct emu_test *t = *state;
         struct hd_owner vm1 = { "qemu", "vm1", NULL };
 
         emu_set_observer(t->e, journal_before_write, t);
@@ -436,62 +419,54 @@ static void test_reset(void **state) {
         }
 }
 
-static const struct hd_report_item *item(const struct hd_report *r, const char *topic) {
-        for (size_t i = 0; i < r->n_items; i++)
-                if (streq(r->items[i].topic, topic))
-                        return &r->items[i];
-        fail_msg("no '%s' item", topic);
-        return NULL;
-}
-
 static void test_check(void **state) {
-        struct t *t = *state;
+        struct emu_test *t = *state;
         struct hd_report *r = NULL;
 
         assert_int_equal(hd_pci_check(t->ctx, NIC, 0, &r), 0);
         assert_true(r->ok);
-        assert_int_equal(item(r, "iommu")->status, HD_REPORT_OK);
-        assert_non_null(strstr(item(r, "iommu")->text, "dmar0"));
-        assert_int_equal(item(r, "group")->status, HD_REPORT_OK);
-        assert_int_equal(item(r, "driver")->status, HD_REPORT_INFO);
-        assert_int_equal(item(r, "reset")->status, HD_REPORT_OK);
-        assert_int_equal(item(r, "holder")->status, HD_REPORT_OK);
-        assert_int_equal(item(r, "host")->status, HD_REPORT_OK);
+        assert_int_equal(report_item(r, "iommu")->status, HD_REPORT_OK);
+        assert_non_null(strstr(report_item(r, "iommu")->text, "dmar0"));
+        assert_int_equal(report_item(r, "group")->status, HD_REPORT_OK);
+        assert_int_equal(report_item(r, "driver")->status, HD_REPORT_INFO);
+        assert_int_equal(report_item(r, "reset")->status, HD_REPORT_OK);
+        assert_int_equal(report_item(r, "holder")->status, HD_REPORT_OK);
+        assert_int_equal(report_item(r, "host")->status, HD_REPORT_OK);
         r = hd_report_free(r);
         /* check reads only: no store appears. */
         assert_false(emu_exists(t->e, "var/lib/hostdev/hostdev.db"));
 
         assert_int_equal(hd_pci_check(t->ctx, AHCI, 0, &r), 0);
         assert_false(r->ok);
-        assert_int_equal(item(r, "host")->status, HD_REPORT_FAIL);
-        assert_non_null(strstr(item(r, "host")->text, "mounted on /"));
-        assert_int_equal(item(r, "group")->status, HD_REPORT_FAIL);
-        assert_non_null(strstr(item(r, "group")->remedy, "--group"));
-        assert_int_equal(item(r, "reset")->status, HD_REPORT_WARN);
+        assert_int_equal(report_item(r, "host")->status, HD_REPORT_FAIL);
+        assert_non_null(strstr(report_item(r, "host")->text, "mounted on /"));
+        assert_int_equal(report_item(r, "group")->status, HD_REPORT_FAIL);
+        assert_non_null(strstr(report_item(r, "group")->remedy, "--group"));
+        assert_int_equal(report_item(r, "reset")->status, HD_REPORT_WARN);
         r = hd_report_free(r);
 
         assert_int_equal(hd_pci_check(t->ctx, ROOTPORT, 0, &r), 0);
-        assert_int_equal(item(r, "bridge")->status, HD_REPORT_FAIL);
+        assert_int_equal(report_item(r, "bridge")->status, HD_REPORT_FAIL);
         r = hd_report_free(r);
 
         assert_int_equal(hd_pci_check(t->ctx, IGB0, 0, &r), 0);
-        assert_int_equal(item(r, "group")->status, HD_REPORT_FAIL); /* IGB1 on igb */
-        assert_int_equal(item(r, "reset")->status, HD_REPORT_WARN);
+        assert_int_equal(report_item(r, "group")->status, HD_REPORT_FAIL); /* IGB1 on igb */
+        assert_int_equal(report_item(r, "reset")->status, HD_REPORT_WARN);
         r = hd_report_free(r);
 
         assert_int_equal(hd_pci_detach(t->ctx, NIC, NULL, 0), 0);
         assert_int_equal(hd_pci_check(t->ctx, NIC, 0, &r), 0);
         assert_true(r->ok);
-        assert_int_equal(item(r, "driver")->status, HD_REPORT_OK);
-        assert_non_null(strstr(item(r, "driver")->text, "/dev/vfio/2"));
-        assert_non_null(strstr(item(r, "holder")->text, "detached to vfio-pci"));
+        assert_int_equal(report_item(r, "driver")->status, HD_REPORT_OK);
+        assert_non_null(strstr(report_item(r, "driver")->text, "/dev/vfio/2"));
+        assert_non_null(strstr(report_item(r, "holder")->text, "detached to vfio-pci"));
         r = hd_report_free(r);
 
         assert_int_equal(hd_pci_check(t->ctx, "0000:09:00.0", 0, &r), -ENODEV);
 }
 
 /* In a child as nobody: check NIC; its holder item has status WANT and says TEXT, and the device is not free. */
-static void check_as_nobody(struct t *t, enum hd_report_status want, const char *text) {
+static void check_as_nobody(struct emu_test *t, enum hd_report_status want, const char *text) {
         pid_t pid = fork();
         int st = 0;
 
@@ -523,7 +498,7 @@ static void test_check_not_root(void **state) {
         static const char xml[] = "<hostdev mode='subsystem' type='pci' managed='yes'><source>"
                                   "<address domain='0' bus='1' slot='0' function='0'/></source></hostdev>";
         static const struct hd_owner vm1 = { .driver = "qemu", .domain = "vm1" };
-        struct t *t = *state;
+        struct emu_test *t = *state;
         struct hd_domain_def *def = NULL;
         _cleanup_free_ char *dir = NULL, *db = NULL, *files = NULL;
         sqlite3 *h = NULL;
@@ -552,23 +527,23 @@ static void test_check_not_root(void **state) {
 
 int main(void) {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test_setup_teardown(test_round_trip, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_probe_binds_nothing, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_ebusy_unbind, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_fail_every_write, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_bridge, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_host_needs, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_host_needs_swap, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_already_detached, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_adopt, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_group, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_group_second_fails, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_no_iommu_group, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_no_module_under_sysroot, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_race, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_reset, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_check, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_check_not_root, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_round_trip, setup, emu_test_teardown),
+                cmocka_unit_test_setup_teardown(test_probe_binds_nothing, setup, emu_test_teardown),
+                cmocka_unit_test_setup_teardown(test_ebusy_unbind, setup, emu_test_teardown),
+                cmocka_unit_test_setup_teardown(test_fail_every_write, setup, emu_test_teardown),
+                cmocka_unit_test_setup_teardown(test_bridge, setup, emu_test_teardown),
+                cmocka_unit_test_setup_teardown(test_host_needs, setup, emu_test_teardown),
+                cmocka_unit_test_setup_teardown(test_host_needs_swap, setup, emu_test_teardown),
+                cmocka_unit_test_setup_teardown(test_already_detached, setup, emu_test_teardown),
+                cmocka_unit_test_setup_teardown(test_adopt, setup, emu_test_teardown),
+                cmocka_unit_test_setup_teardown(test_group, setup, emu_test_teardown),
+                cmocka_unit_test_setup_teardown(test_group_second_fails, setup, emu_test_teardown),
+                cmocka_unit_test_setup_teardown(test_no_iommu_group, setup, emu_test_teardown),
+                cmocka_unit_test_setup_teardown(test_no_module_under_sysroot, setup, emu_test_teardown),
+                cmocka_unit_test_setup_teardown(test_race, setup, emu_test_teardown),
+                cmocka_unit_test_setup_teardown(test_reset, setup, emu_test_teardown),
+                cmocka_unit_test_setup_teardown(test_check, setup, emu_test_teardown),
+                cmocka_unit_test_setup_teardown(test_check_not_root, setup, emu_test_teardown),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

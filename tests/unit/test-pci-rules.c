@@ -14,28 +14,8 @@
 #define MLX_VFIO "0000:07:00.0"   /* on mlx5_vfio_pci, group 4 */
 #define MLX_FREE "0000:07:00.1"   /* on no driver, group 4 */
 
-struct t {
-        struct emu *e;
-        struct hd_context *ctx;
-};
-
 static int setup(void **state) {
-        const char *data = getenv("HOSTDEV_TEST_DATA");
-        _cleanup_free_ char *tree = strdupf("%s/trees/bridges", data ? data : "tests/data");
-        struct t *t = calloc(1, sizeof(*t));
-
-        assert_int_equal(emu_new(tree, &t->e), 0);
-        t->ctx = emu_context(t->e);
-        *state = t;
-        return 0;
-}
-
-static int teardown(void **state) {
-        struct t *t = *state;
-        hd_context_free(t->ctx);
-        emu_free(t->e);
-        free(t);
-        return 0;
+        return emu_test_setup(state, "bridges");
 }
 
 static void test_bridge_rule(void **state) {
@@ -81,40 +61,30 @@ static void test_driver_rule(void **state) {
         assert_false(pci_driver_is_stub(NULL));
 }
 
-static const struct hd_report_item *item(const struct hd_report *r, const char *topic) {
-        for (size_t i = 0; i < r->n_items; i++)
-                if (streq(r->items[i].topic, topic))
-                        return &r->items[i];
-        fail_msg("no '%s' item", topic);
-        return NULL;
-}
-
-static struct hd_report *check(struct t *t, const char *addr) {
+/* Check ADDR: its TOPIC item has status WANT (and says TEXT, unless NULL). Returns the verdict. */
+static bool check_item(struct emu_test *t, const char *addr, const char *topic, enum hd_report_status want,
+                       const char *text) {
         struct hd_report *r = NULL;
+        const struct hd_report_item *it;
+        bool ok;
+
         if (hd_pci_check(t->ctx, addr, 0, &r) < 0)
                 fail_msg("check %s: %s", addr, hd_context_last_error(t->ctx));
-        return r;
-}
-
-static void assert_item(const struct hd_report *r, const char *topic, enum hd_report_status want) {
-        const struct hd_report_item *it = item(r, topic);
-        if (it->status != want)
-                fail_msg("%s: %s is '%s' (%s), expected %s", r->subject, topic,
-                         hd_report_status_to_string(it->status), it->text, hd_report_status_to_string(want));
+        it = report_item(r, topic);
+        if (it->status != want || (text && !strstr(it->text, text)))
+                fail_msg("%s: %s is '%s' (%s), expected %s%s%s", addr, topic, hd_report_status_to_string(it->status),
+                         it->text, hd_report_status_to_string(want), text ? " saying " : "", text ? text : "");
+        ok = r->ok;
+        hd_report_free(r);
+        return ok;
 }
 
 /* A semi-transparent bridge (header type 1) and a CardBus bridge known by its class only stay with the host. */
 static void test_bridges_refused(void **state) {
-        struct t *t = *state;
-        struct hd_report *r;
+        struct emu_test *t = *state;
 
-        r = check(t, BRIDGE0609);
-        assert_item(r, "bridge", HD_REPORT_FAIL);
-        assert_false(r->ok);
-        hd_report_free(r);
-        r = check(t, CARDBUS);
-        assert_item(r, "bridge", HD_REPORT_FAIL);
-        hd_report_free(r);
+        assert_false(check_item(t, BRIDGE0609, "bridge", HD_REPORT_FAIL, "it is a PCI bridge"));
+        assert_false(check_item(t, CARDBUS, "bridge", HD_REPORT_FAIL, NULL));
 
         assert_int_equal(hd_pci_detach(t->ctx, BRIDGE0609, NULL, HD_PCI_FORCE), -EINVAL);
         assert_non_null(strstr(hd_context_last_error(t->ctx), "is a PCI bridge"));
@@ -125,14 +95,11 @@ static void test_bridges_refused(void **state) {
 
 /* A bridge in a group is the path to it, not a user of it, whichever driver it is on. */
 static void test_bridges_in_groups(void **state) {
-        struct t *t = *state;
+        struct emu_test *t = *state;
         struct hd_iommu_group *g = NULL;
-        struct hd_report *r;
 
-        r = check(t, FIREWIRE);
-        assert_item(r, "bridge", HD_REPORT_OK);
-        assert_item(r, "group", HD_REPORT_OK);
-        hd_report_free(r);
+        check_item(t, FIREWIRE, "bridge", HD_REPORT_OK, NULL);
+        check_item(t, FIREWIRE, "group", HD_REPORT_OK, "viable once 0000:06:00.1 itself is detached");
         assert_int_equal(hd_iommu_group_get(t->ctx, 3, &g), 0);
         assert_true(g->members[0].is_bridge);
         assert_false(g->members[1].is_bridge);
@@ -142,9 +109,7 @@ static void test_bridges_in_groups(void **state) {
         assert_int_equal(hd_iommu_group_get(t->ctx, 1, &g), 0);
         assert_true(g->members[0].is_bridge);
         hd_iommu_group_free(g);
-        r = check(t, E1000);
-        assert_item(r, "group", HD_REPORT_OK);
-        hd_report_free(r);
+        check_item(t, E1000, "group", HD_REPORT_OK, NULL);
 
         /* The whole group of the FireWire controller goes to vfio-pci; the CardBus bridge stays. */
         assert_int_equal(hd_pci_detach(t->ctx, FIREWIRE, NULL, HD_PCI_GROUP), 0);
@@ -154,7 +119,7 @@ static void test_bridges_in_groups(void **state) {
         assert_driver(t->e, FIREWIRE, "firewire_ohci");
 }
 
-static struct hd_domain_def *domain(struct t *t, const char *addr, bool managed) {
+static struct hd_domain_def *domain(struct emu_test *t, const char *addr, bool managed) {
         struct hd_domain_def *def = NULL;
         unsigned bus, slot, fn;
         _cleanup_free_ char *xml = NULL;
@@ -169,52 +134,45 @@ static struct hd_domain_def *domain(struct t *t, const char *addr, bool managed)
         return def;
 }
 
+/* ADDR for vm1 (MANAGED): on DURING while it holds it, on AFTER once released. */
+static void prepare_and_release(struct emu_test *t, const char *addr, bool managed, const char *during,
+                                const char *after) {
+        static const struct hd_owner vm1 = { .driver = "qemu", .domain = "vm1" };
+        struct hd_domain_def *def = domain(t, addr, managed);
+
+        if (hd_manager_prepare(t->ctx, &vm1, def, 0, NULL) < 0)
+                fail_msg("prepare %s: %s", addr, hd_context_last_error(t->ctx));
+        assert_driver(t->e, addr, during);
+        assert_int_equal(hd_manager_release(t->ctx, &vm1, NULL, 0), 1);
+        assert_driver(t->e, addr, after);
+        hd_domain_def_free(def);
+}
+
 /* A vendor's VFIO driver (mlx5_vfio_pci) leaves its group to VFIO and QEMU opens a device on it. */
 static void test_vendor_vfio_driver(void **state) {
-        static const struct hd_owner vm1 = { .driver = "qemu", .domain = "vm1" };
-        struct t *t = *state;
+        struct emu_test *t = *state;
         struct hd_iommu_group *g = NULL;
-        struct hd_domain_def *def;
-        struct hd_report *r;
 
         assert_int_equal(hd_iommu_group_get(t->ctx, 4, &g), 0);
         assert_true(g->viable);
         hd_iommu_group_free(g);
 
-        r = check(t, MLX_FREE);
-        assert_item(r, "group", HD_REPORT_OK);
-        assert_true(r->ok);
-        hd_report_free(r);
-        r = check(t, MLX_VFIO);
-        assert_item(r, "driver", HD_REPORT_OK);
-        assert_non_null(strstr(item(r, "driver")->text, "mlx5_vfio_pci (/dev/vfio/4)"));
-        hd_report_free(r);
+        assert_true(check_item(t, MLX_FREE, "group", HD_REPORT_OK, NULL));
+        check_item(t, MLX_VFIO, "driver", HD_REPORT_OK, "on mlx5_vfio_pci (/dev/vfio/4)");
 
         /* Taken as it is (managed='no'), left on its driver at release. */
-        def = domain(t, MLX_VFIO, false);
-        if (hd_manager_prepare(t->ctx, &vm1, def, 0, NULL) < 0)
-                fail_msg("prepare: %s", hd_context_last_error(t->ctx));
-        assert_int_equal(hd_manager_release(t->ctx, &vm1, NULL, 0), 1);
-        assert_driver(t->e, MLX_VFIO, "mlx5_vfio_pci");
-        hd_domain_def_free(def);
-
+        prepare_and_release(t, MLX_VFIO, false, "mlx5_vfio_pci", "mlx5_vfio_pci");
         /* Its group mate goes to vfio-pci: the group is viable with the variant driver in it. */
-        def = domain(t, MLX_FREE, true);
-        if (hd_manager_prepare(t->ctx, &vm1, def, 0, NULL) < 0)
-                fail_msg("prepare: %s", hd_context_last_error(t->ctx));
-        assert_driver(t->e, MLX_FREE, "vfio-pci");
-        assert_int_equal(hd_manager_release(t->ctx, &vm1, NULL, 0), 1);
-        assert_driver(t->e, MLX_FREE, NULL);
-        hd_domain_def_free(def);
+        prepare_and_release(t, MLX_FREE, true, "vfio-pci", NULL);
 }
 
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_bridge_rule),
                 cmocka_unit_test(test_driver_rule),
-                cmocka_unit_test_setup_teardown(test_bridges_refused, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_bridges_in_groups, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_vendor_vfio_driver, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_bridges_refused, setup, emu_test_teardown),
+                cmocka_unit_test_setup_teardown(test_bridges_in_groups, setup, emu_test_teardown),
+                cmocka_unit_test_setup_teardown(test_vendor_vfio_driver, setup, emu_test_teardown),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -11,6 +11,16 @@
 
 #define IB0 "net_ib0_80_00_02_08_fe_80_00_00_00_00_00_00_f4_52_14_03_00_8d_52_11"
 
+static int setup(void **state) {
+        *state = tree_open("quirks");
+        return 0;
+}
+
+static int teardown(void **state) {
+        tree_close(*state);
+        return 0;
+}
+
 static char *xml_of(struct tree *t, const char *name) {
         char *xml = NULL;
         assert_int_equal(hd_device_to_xml(t->ctx, tree_get(t, name), &xml), 0);
@@ -19,26 +29,23 @@ static char *xml_of(struct tree *t, const char *name) {
 
 /* IPoIB: a 20-octet address, which nodedev.rng has no room for in <address>; the name keeps it. */
 static void test_infiniband(void **state) {
-        struct tree *t = tree_open("quirks");
+        struct tree *t = *state;
         _cleanup_free_ char *xml = xml_of(t, IB0), *json = NULL;
         struct hd_cap *c = tree_cap(t, IB0, HD_CAP_NET);
 
-        (void)state;
         assert_parent(t, IB0, "pci_0000_00_03_0");
         assert_string_equal(c->net.address, "80:00:02:08:fe:80:00:00:00:00:00:00:f4:52:14:03:00:8d:52:11");
         assert_null(strstr(xml, "<address>"));
         assert_non_null(strstr(xml, "<interface>ib0</interface>"));
         assert_int_equal(hd_device_to_json(t->ctx, tree_get(t, IB0), &json), 0);
         assert_non_null(strstr(json, "\"address\": \"80:00:02:08:fe:80"));
-        tree_close(t);
 }
 
 /* The link from the configuration space on a kernel without *_link_* attributes (before 4.13). */
 static void test_link_from_config(void **state) {
-        struct tree *t = tree_open("quirks");
+        struct tree *t = *state;
         struct hd_cap *c = tree_cap(t, "pci_0000_00_03_0", HD_CAP_PCI);
 
-        (void)state;
         assert_true(c->pci.is_express);
         assert_true(c->pci.link_cap.present);
         assert_int_equal(c->pci.link_cap.port, 1);
@@ -47,63 +54,55 @@ static void test_link_from_config(void **state) {
         assert_true(c->pci.link_sta.present);
         assert_true(c->pci.link_sta.speed == 8);
         assert_int_equal(c->pci.link_sta.width, 4);
-        tree_close(t);
 }
 
 /* Only the current link known: no capability link is made up for it. */
 static void test_link_status_only(void **state) {
-        struct tree *t = tree_open("quirks");
+        struct tree *t = *state;
         struct hd_cap *c = tree_cap(t, "pci_0000_00_04_0", HD_CAP_PCI);
         _cleanup_free_ char *xml = xml_of(t, "pci_0000_00_04_0");
 
-        (void)state;
         assert_false(c->pci.link_cap.present);
         assert_true(c->pci.link_sta.present);
         assert_true(c->pci.link_sta.speed == 8);
         assert_int_equal(c->pci.link_sta.width, 4);
         assert_null(strstr(xml, "validity='cap'"));
         assert_non_null(strstr(xml, "<link validity='sta' speed='8' width='4'/>"));
-        tree_close(t);
 }
 
 /* Speeds no PCIe link has, from a damaged recording: unknown, in the model, the XML and the JSON. */
 static void test_link_speed_damaged(void **state) {
-        struct tree *t = tree_open("quirks");
+        struct tree *t = *state;
         struct hd_cap *c = tree_cap(t, "pci_0000_00_06_0", HD_CAP_PCI);
         _cleanup_free_ char *xml = xml_of(t, "pci_0000_00_06_0"), *json = NULL;
 
-        (void)state;
         assert_true(c->pci.link_cap.speed == 0);
         assert_true(c->pci.link_sta.speed == 0);
         assert_int_equal(c->pci.link_cap.width, 1);
         assert_null(strstr(xml, "speed="));
         assert_int_equal(hd_device_to_json(t->ctx, tree_get(t, "pci_0000_00_06_0"), &json), 0);
         assert_null(strstr(json, "\"speed\""));
-        tree_close(t);
 }
 
 /* A disk without queue/logical_block_size: its size from the 512-byte sectors, no half geometry. */
 static void test_disk_without_block_size(void **state) {
-        struct tree *t = tree_open("quirks");
+        struct tree *t = *state;
         struct hd_cap *c = tree_cap(t, "block_vdb", HD_CAP_STORAGE);
         _cleanup_free_ char *xml = xml_of(t, "block_vdb");
 
-        (void)state;
         assert_int_equal(c->storage.num_blocks, 2097152);
         assert_int_equal(c->storage.logical_block_size, 0);
         assert_int_equal(c->storage.size, 2097152ULL * 512);
         assert_non_null(strstr(xml, "<size>1073741824</size>"));
         assert_null(strstr(xml, "<num_blocks>"));
         assert_null(strstr(xml, "<logical_block_size>"));
-        tree_close(t);
 }
 
 /* Uevents without DEVNAME (older kernels): the node is named after the device, as the kernel does. */
 static void test_no_devname(void **state) {
-        struct tree *t = tree_open("quirks");
+        struct tree *t = *state;
         struct hd_device *d;
 
-        (void)state;
         assert_parent(t, "block_sr0", "scsi_0_0_0_0");
         d = tree_get(t, "block_sr0");
         assert_int_equal(d->n_devnodes, 1);
@@ -113,7 +112,6 @@ static void test_no_devname(void **state) {
         assert_parent(t, "scsi_generic_sg0", "scsi_0_0_0_0");
         assert_string_equal(tree_cap(t, "scsi_generic_sg0", HD_CAP_SCSI_GENERIC)->sg.path, "/dev/sg0");
         assert_all_lookups(t);
-        tree_close(t);
 }
 
 /* The folders of REL below ROOT, REL's last component included when DIR_TOO. */
@@ -160,7 +158,6 @@ static void test_incomplete_trees(void **state) {
         _cleanup_free_ char *link = NULL;
         const char *dev = "sys/devices/pci0000:00/0000:00:02.0";
 
-        (void)state;
         assert_non_null(mkdtemp(dir));
         put(dir, "sys/devices/pci0000:00/0000:00:02.0/uevent", "PCI_CLASS=20000\nPCI_ID=8086:10D3\n");
         put(dir, "sys/devices/pci0000:00/0000:00:02.0/class", "0x020000\n");
@@ -199,5 +196,5 @@ int main(void) {
                 cmocka_unit_test(test_no_devname),
                 cmocka_unit_test(test_incomplete_trees),
         };
-        return cmocka_run_group_tests(tests, NULL, NULL);
+        return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -242,16 +242,27 @@ static void test_normalise(void **state) {
         (void)out2;
 }
 
-/* Built by hand, as the inventory builds them: without DMI, the schema's mandatory <uuid> is the nil UUID. */
-static void test_print_absent(void **state) {
-        struct hd_context *ctx = *state;
-        _cleanup_(hd_device_freep) struct hd_device *d = calloc(1, sizeof(*d));
-        _cleanup_free_ char *out = NULL, *out2 = NULL;
+/* A device NAME with one capability of TYPE (*RET_CAP), made as the inventory makes them. */
+static struct hd_device *device_by_hand(const char *name, enum hd_cap_type type, struct hd_cap **ret_cap) {
+        struct hd_device *d = calloc(1, sizeof(*d));
         struct hd_cap *c;
 
         assert_non_null(d);
-        d->name = strdup("computer");
-        assert_non_null(hd_device_add_cap(d, HD_CAP_SYSTEM));
+        d->name = strdup(name);
+        c = hd_device_add_cap(d, type);
+        assert_non_null(c);
+        if (ret_cap)
+                *ret_cap = c;
+        return d;
+}
+
+/* Built by hand, as the inventory builds them: without DMI, the schema's mandatory <uuid> is the nil UUID. */
+static void test_print_absent(void **state) {
+        struct hd_context *ctx = *state;
+        _cleanup_(hd_device_freep) struct hd_device *d = device_by_hand("computer", HD_CAP_SYSTEM, NULL);
+        _cleanup_free_ char *out = NULL, *out2 = NULL;
+        struct hd_cap *c;
+
         assert_int_equal(hd_device_to_xml(ctx, d, &out), 0);
         assert_string_equal(out, "<device>\n"
                                  "  <name>computer</name>\n"
@@ -452,14 +463,10 @@ static int teardown(void **state) {
 /* A model made by hand may hold any double for a link speed: only libvirt's speeds are printed. */
 static void test_link_speeds(void **state) {
         struct hd_context *ctx = *state;
-        _cleanup_(hd_device_freep) struct hd_device *d = calloc(1, sizeof(*d));
-        _cleanup_free_ char *xml = NULL, *js = NULL;
         struct hd_cap *c;
+        _cleanup_(hd_device_freep) struct hd_device *d = device_by_hand("pci_0000_00_01_0", HD_CAP_PCI, &c);
+        _cleanup_free_ char *xml = NULL, *js = NULL;
 
-        assert_non_null(d);
-        d->name = strdup("pci_0000_00_01_0");
-        c = hd_device_add_cap(d, HD_CAP_PCI);
-        assert_non_null(c);
         c->pci.iommu_group = c->pci.numa_node = -1;
         c->pci.is_express = true;
         c->pci.link_cap = (struct hd_pcie_link){ .present = true, .port = -1, .speed = 1e300, .width = 4 };

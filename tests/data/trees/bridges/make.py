@@ -17,24 +17,17 @@
 # emulator-ids tells the kernel emulator which driver matches which vendor/device.
 #
 # Run it again after changing it: python3 tests/data/trees/bridges/make.py
-import importlib.util
 import os
 import shutil
+import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.dont_write_bytecode = True  # nothing beside the trees
+sys.path.insert(0, os.path.join(HERE, "..", "pci"))
+import make as pci  # noqa: E402  the PCI tree's builder, its helpers pointed at this tree below
 
-
-def load(name, path):
-    """The PCI tree's builder, its helpers pointed at this tree."""
-    spec = importlib.util.spec_from_file_location(name, path)
-    m = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(m)
-    return m
-
-
-pci = load("pci_make", os.path.join(HERE, "..", "pci", "make.py"))
 pci.SYS = SYS = os.path.join(HERE, "sys")
-config, express, device = pci.config, pci.express, pci.device
+config, express, device, write, link = pci.config, pci.express, pci.device, pci.write, pci.link
 
 
 def main():
@@ -42,11 +35,11 @@ def main():
         shutil.rmtree(os.path.join(HERE, sub), ignore_errors=True)
     os.makedirs(os.path.join(SYS, "bus/pci/devices"))
     os.makedirs(os.path.join(SYS, "kernel/iommu_groups"))
-    pci.write(os.path.join(SYS, "devices/virtual/iommu/dmar0/uevent"), "")
-    pci.link(os.path.join(SYS, "devices/virtual/iommu/dmar0"), os.path.join(SYS, "class/iommu/dmar0"))
-    pci.write(os.path.join(SYS, "bus/pci/drivers_probe"), "")
+    write(os.path.join(SYS, "devices/virtual/iommu/dmar0/uevent"), "")
+    link(os.path.join(SYS, "devices/virtual/iommu/dmar0"), os.path.join(SYS, "class/iommu/dmar0"))
+    write(os.path.join(SYS, "bus/pci/drivers_probe"), "")
     for node in ("vfio", "1", "4"):
-        pci.write(os.path.join(HERE, "dev/vfio", node), "")
+        write(os.path.join(HERE, "dev/vfio", node), "")
     R = "pci0000:00/"
 
     device(R + "0000:00:00.0", "0000:00:00.0", 0x8086, 0x29C0, 0x060000, group=0,

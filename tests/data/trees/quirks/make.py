@@ -15,20 +15,17 @@
 # Run it again after changing it: python3 tests/data/trees/quirks/make.py
 import importlib.util
 import os
+import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-
-
-def load(name, path):
-    spec = importlib.util.spec_from_file_location(name, path)
-    m = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(m)
-    return m
-
-
-# The hand-made trees' builders: devices (make-devices.py) and PCI configuration space (pci/make.py).
-dev = load("make_devices", os.path.join(HERE, "..", "make-devices.py"))
-cfg = load("pci_make", os.path.join(HERE, "..", "pci", "make.py"))
+sys.dont_write_bytecode = True  # nothing beside the trees
+# The hand-made trees' builders: devices (make-devices.py, its ROOT set by start()) and PCI
+# configuration space (pci/make.py, whose config() writes nothing).
+spec = importlib.util.spec_from_file_location("make_devices", os.path.join(HERE, "..", "make-devices.py"))
+dev = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(dev)
+sys.path.insert(0, os.path.join(HERE, "..", "pci"))
+import make as cfg  # noqa: E402
 
 
 def config(path, data):
