@@ -119,6 +119,63 @@ enum hd_virtualport_type {
         _HD_VIRTUALPORT_TYPE_INVALID = -1
 };
 
+/* <source guestReset='...'> of a USB host device: which resets the guest may do to it; DEFAULT means absent. */
+#define HD_USB_GUEST_RESETS(X)                                                                     \
+        X(HD_USB_GUEST_RESET_DEFAULT, "default")                                                   \
+        X(HD_USB_GUEST_RESET_OFF, "off")                     /* none */                            \
+        X(HD_USB_GUEST_RESET_UNINITIALIZED, "uninitialized") /* only before it has an address */   \
+        X(HD_USB_GUEST_RESET_ON, "on")                       /* any */
+enum hd_usb_guest_reset {
+        HD_USB_GUEST_RESETS(HD_ENUM_ENTRY) _HD_USB_GUEST_RESET_MAX,
+        _HD_USB_GUEST_RESET_INVALID = -1
+};
+
+/* <controller type='...'>: the buses host devices sit on in the guest (other types are not kept). */
+#define HD_CONTROLLER_TYPES(X)                                                                     \
+        X(HD_CONTROLLER_SCSI, "scsi")                                                              \
+        X(HD_CONTROLLER_USB, "usb")
+enum hd_controller_type {
+        HD_CONTROLLER_TYPES(HD_ENUM_ENTRY) _HD_CONTROLLER_TYPE_MAX,
+        _HD_CONTROLLER_TYPE_INVALID = -1
+};
+
+/* <controller type='scsi' model='...'>, libvirt's spelling; DEFAULT means absent. */
+#define HD_SCSI_MODELS(X)                                                                          \
+        X(HD_SCSI_MODEL_DEFAULT, "default")                                                        \
+        X(HD_SCSI_MODEL_AUTO, "auto")                                                              \
+        X(HD_SCSI_MODEL_BUSLOGIC, "buslogic")                                                      \
+        X(HD_SCSI_MODEL_LSILOGIC, "lsilogic")                                                      \
+        X(HD_SCSI_MODEL_LSISAS1068, "lsisas1068")                                                  \
+        X(HD_SCSI_MODEL_VMPVSCSI, "vmpvscsi")                                                      \
+        X(HD_SCSI_MODEL_IBMVSCSI, "ibmvscsi")                                                      \
+        X(HD_SCSI_MODEL_VIRTIO_SCSI, "virtio-scsi")                                                \
+        X(HD_SCSI_MODEL_LSISAS1078, "lsisas1078")                                                  \
+        X(HD_SCSI_MODEL_VIRTIO_TRANSITIONAL, "virtio-transitional")                                \
+        X(HD_SCSI_MODEL_VIRTIO_NON_TRANSITIONAL, "virtio-non-transitional")                        \
+        X(HD_SCSI_MODEL_NCR53C90, "ncr53c90")                                                      \
+        X(HD_SCSI_MODEL_AM53C974, "am53c974")                                                      \
+        X(HD_SCSI_MODEL_DC390, "dc390")
+enum hd_scsi_model { HD_SCSI_MODELS(HD_ENUM_ENTRY) _HD_SCSI_MODEL_MAX, _HD_SCSI_MODEL_INVALID = -1 };
+
+/* <controller type='usb' model='...'>, libvirt's spelling; DEFAULT means absent. */
+#define HD_USB_MODELS(X)                                                                           \
+        X(HD_USB_MODEL_DEFAULT, "default")                                                         \
+        X(HD_USB_MODEL_PIIX3_UHCI, "piix3-uhci")                                                   \
+        X(HD_USB_MODEL_PIIX4_UHCI, "piix4-uhci")                                                   \
+        X(HD_USB_MODEL_EHCI, "ehci")                                                               \
+        X(HD_USB_MODEL_ICH9_EHCI1, "ich9-ehci1")                                                   \
+        X(HD_USB_MODEL_ICH9_UHCI1, "ich9-uhci1")                                                   \
+        X(HD_USB_MODEL_ICH9_UHCI2, "ich9-uhci2")                                                   \
+        X(HD_USB_MODEL_ICH9_UHCI3, "ich9-uhci3")                                                   \
+        X(HD_USB_MODEL_VT82C686B_UHCI, "vt82c686b-uhci")                                           \
+        X(HD_USB_MODEL_PCI_OHCI, "pci-ohci")                                                       \
+        X(HD_USB_MODEL_NEC_XHCI, "nec-xhci")                                                       \
+        X(HD_USB_MODEL_QUSB1, "qusb1")                                                             \
+        X(HD_USB_MODEL_QUSB2, "qusb2")                                                             \
+        X(HD_USB_MODEL_QEMU_XHCI, "qemu-xhci")                                                     \
+        X(HD_USB_MODEL_NONE, "none")
+enum hd_usb_model { HD_USB_MODELS(HD_ENUM_ENTRY) _HD_USB_MODEL_MAX, _HD_USB_MODEL_INVALID = -1 };
+
 const char *hd_hostdev_kind_to_string(enum hd_hostdev_kind v);
 enum hd_hostdev_kind hd_hostdev_kind_from_string(const char *s);
 const char *hd_pci_backend_to_string(enum hd_pci_backend v);
@@ -139,6 +196,14 @@ const char *hd_vlan_native_mode_to_string(enum hd_vlan_native_mode v);
 enum hd_vlan_native_mode hd_vlan_native_mode_from_string(const char *s);
 const char *hd_virtualport_type_to_string(enum hd_virtualport_type v);
 enum hd_virtualport_type hd_virtualport_type_from_string(const char *s);
+const char *hd_usb_guest_reset_to_string(enum hd_usb_guest_reset v);
+enum hd_usb_guest_reset hd_usb_guest_reset_from_string(const char *s);
+const char *hd_controller_type_to_string(enum hd_controller_type v);
+enum hd_controller_type hd_controller_type_from_string(const char *s);
+const char *hd_scsi_model_to_string(enum hd_scsi_model v);
+enum hd_scsi_model hd_scsi_model_from_string(const char *s);
+const char *hd_usb_model_to_string(enum hd_usb_model v);
+enum hd_usb_model hd_usb_model_from_string(const char *s);
 
 /* An optional yes/no (or on/off) attribute: ABSENT when the XML leaves it out. */
 enum hd_tristate { HD_TRISTATE_ABSENT, HD_TRISTATE_YES, HD_TRISTATE_NO };
@@ -177,6 +242,7 @@ struct hd_hostdev_pci {
 
 struct hd_hostdev_usb {
         enum hd_startup_policy startup_policy;
+        enum hd_usb_guest_reset guest_reset;
         bool has_product; /* <vendor id=/><product id=/> */
         unsigned vendor, product;
         bool has_address; /* <address bus= device=/> */
@@ -253,6 +319,12 @@ struct hd_hostdev_def {
          */
         bool managed;
         bool readonly, shareable; /* <readonly/>, <shareable/>: SCSI LUNs */
+        /*
+         * <teaming type='transient' persistent='ALIAS'/> (PCI devices and
+         * interfaces): the alias of the virtio interface this VF stands in for
+         * while the guest can use it (QEMU's failover_pair_id); NULL: none.
+         */
+        char *teaming;
         struct hd_device_info info;
         union {
                 struct hd_hostdev_pci pci;
@@ -264,23 +336,47 @@ struct hd_hostdev_def {
         };
 };
 
+/*
+ * <controller type='scsi'|'usb'>: the bus a SCSI LUN or USB device is
+ * plugged into in the guest. MODEL is an enum hd_scsi_model or
+ * hd_usb_model, by TYPE. Several USB controllers share an index when EHCI
+ * has UHCI companions (each with <master startport=/>).
+ */
+struct hd_controller_def {
+        enum hd_controller_type type;
+        unsigned index;
+        int model;
+        int master_startport; /* <master startport='N'/>; -1: none */
+        unsigned line;        /* where it starts in the input; 0 when built in code */
+        char *alias;          /* <alias name='ua-...'/> */
+        struct hd_guest_address address; /* NONE or PCI */
+};
+
 struct hd_domain_def {
         char *name;    /* <name>, NULL when the input had none */
         char uuid[37]; /* <uuid>, lower case with dashes; "" when none */
+        char *arch, *machine; /* <os><type arch= machine=>: NULL when not given */
         struct hd_hostdev_def *hostdevs; /* in document order */
         size_t n_hostdevs;
+        struct hd_controller_def *controllers; /* SCSI and USB controllers, in document order */
+        size_t n_controllers;
 };
 
 /*
- * Parse XML: a whole <domain> (its <name>, <uuid> and every
- * <devices>/<hostdev> and <devices>/<interface type='hostdev'>), one
- * <hostdev> or <interface type='hostdev'>, or any wrapper element (such as
- * <devices>) holding them; other elements and other interface types are
- * skipped. A root element that is none of these and holds no device
+ * Parse XML: a whole <domain> (its <name>, <uuid>, <os><type arch=
+ * machine=> and every <devices>/<hostdev>, <devices>/<interface
+ * type='hostdev'> and SCSI or USB <devices>/<controller>), one <hostdev> or
+ * <interface type='hostdev'>, or any wrapper element (such as <devices>)
+ * holding them; other elements and other interface and controller types
+ * are skipped. A root element that is none of these and holds no device
  * element (libvirt's status file <domstatus>, a node device's <device>)
- * is refused with -EINVAL, as is any document that is no domain. FILENAME names the input in messages ("FILE:LINE: ..."); NULL
- * says "input". Values are checked as libvirt checks them. The network is
- * never used (XML_PARSE_NONET).
+ * is refused with -EINVAL, as is any document that is no domain. FILENAME
+ * names the input in messages ("FILE:LINE: ..."); NULL says "input".
+ * Values are checked as libvirt checks them, and so is what libvirt
+ * refuses across devices: two SCSI host devices at one guest address, two
+ * mediated devices with ramfb='on', two vfio-ccw devices with one devno, a
+ * controller index given twice. The network is never used
+ * (XML_PARSE_NONET).
  */
 int hd_domain_parse(struct hd_context *ctx, const char *xml, size_t len, const char *filename,
                     struct hd_domain_def **ret_def);
@@ -291,8 +387,9 @@ int hd_domain_parse_file(struct hd_context *ctx, const char *path, struct hd_dom
  * element and attribute order of virsh dumpxml). WHOLE_DOMAIN: a minimal
  * <domain type='kvm'> (name, uuid, memory, os, devices) that
  * virt-xml-validate accepts; the model must then have a name. Otherwise one
- * device prints as its bare element and any other number inside <devices>.
- * Devices keep the model's order (libvirt would list interfaces first).
+ * device (and no controller) prints as its bare element and any other
+ * number inside <devices>. Controllers come first, then the devices in the
+ * model's order (libvirt would list interfaces first).
  */
 int hd_domain_format(struct hd_context *ctx, const struct hd_domain_def *def, bool whole_domain,
                      char **ret_xml);

@@ -225,7 +225,7 @@ enum hd_manager_flags {
  *            left out, and said in *RET_SKIPPED.
  *   scsi     adapter scsi_hostN + bus/target/unit, resolved to its /dev/sgN.
  *            A LUN another owner holds is refused unless both say
- *            <shareable/>. iSCSI and managed='yes' are refused.
+ *            <shareable/>. iSCSI is refused; managed= is ignored, as libvirt does.
  *   mdev     must be running, or defined and not running: it is started, and
  *            stopped again at release. Its device API must be the model's,
  *            and the guest address fit it (vfio-pci: pci or none; vfio-ccw:

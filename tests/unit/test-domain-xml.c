@@ -315,6 +315,51 @@ static void test_domain_fields(void **state) {
         assert_false(wrap->hostdevs[0].managed);
 }
 
+/* Controllers, the machine, teaming and a USB device's resets: what qemu-args needs beyond the devices. */
+static void test_controller_fields(void **state) {
+        _cleanup_def_ struct hd_domain_def *def = parse_data(*state, "domain-controllers.xml");
+        _cleanup_def_ struct hd_domain_def *rich = parse_data(*state, "norm-domain-rich.xml");
+        const struct hd_controller_def *c = def->controllers;
+
+        assert_string_equal(def->arch, "x86_64");
+        assert_string_equal(def->machine, "pc-q35-7.2");
+        assert_int_equal(def->n_controllers, 5);
+        assert_int_equal(c[0].type, HD_CONTROLLER_SCSI);
+        assert_int_equal(c[0].index, 0);
+        assert_int_equal(c[0].model, HD_SCSI_MODEL_VIRTIO_SCSI);
+        assert_string_equal(c[0].alias, "ua-scsi");
+        assert_int_equal(c[0].address.type, HD_GUEST_ADDRESS_PCI);
+        assert_int_equal(c[0].address.pci.slot, 5);
+        assert_int_equal(c[1].model, HD_SCSI_MODEL_LSILOGIC);
+        assert_int_equal(c[1].master_startport, -1);
+        assert_int_equal(c[2].type, HD_CONTROLLER_USB);
+        assert_int_equal(c[2].model, HD_USB_MODEL_ICH9_EHCI1);
+        assert_int_equal(c[3].index, 0);
+        assert_int_equal(c[3].master_startport, 0);
+        assert_int_equal(c[4].index, 1);
+        assert_int_equal(c[4].model, HD_USB_MODEL_QEMU_XHCI);
+
+        assert_string_equal(def->hostdevs[0].teaming, "ua-backup0");
+        assert_string_equal(def->hostdevs[1].teaming, "ua-backup1");
+        assert_int_equal(def->hostdevs[2].usb.guest_reset, HD_USB_GUEST_RESET_UNINITIALIZED);
+        assert_int_equal(def->hostdevs[2].info.address.usb.bus, 1);
+        assert_string_equal(def->hostdevs[2].info.address.usb.port, "2");
+        /* libvirt ignores managed for SCSI: kept as written, refused by nothing. */
+        assert_true(def->hostdevs[3].managed);
+        assert_int_equal(def->hostdevs[3].info.address.drive.unit, 7);
+
+        /* Other controllers are skipped; an index left out is the next free one; other address types are not kept. */
+        assert_int_equal(rich->n_controllers, 3);
+        assert_int_equal(rich->controllers[0].type, HD_CONTROLLER_USB);
+        assert_int_equal(rich->controllers[0].index, 0);
+        assert_int_equal(rich->controllers[1].type, HD_CONTROLLER_SCSI);
+        assert_int_equal(rich->controllers[1].index, 0);
+        assert_int_equal(rich->controllers[1].address.pci.bus, 2);
+        assert_int_equal(rich->controllers[2].index, 3);
+        assert_int_equal(rich->controllers[2].model, HD_SCSI_MODEL_DEFAULT);
+        assert_int_equal(rich->controllers[2].address.type, HD_GUEST_ADDRESS_NONE);
+}
+
 static void test_enums(void **state) {
 #define CHECK_ENUM(name, max)                                                                                \
         do {                                                                                                 \
@@ -338,6 +383,10 @@ static void test_enums(void **state) {
         CHECK_ENUM(hd_guest_address_type, _HD_GUEST_ADDRESS_TYPE_MAX);
         CHECK_ENUM(hd_vlan_native_mode, _HD_VLAN_NATIVE_MODE_MAX);
         CHECK_ENUM(hd_virtualport_type, _HD_VIRTUALPORT_TYPE_MAX);
+        CHECK_ENUM(hd_usb_guest_reset, _HD_USB_GUEST_RESET_MAX);
+        CHECK_ENUM(hd_controller_type, _HD_CONTROLLER_TYPE_MAX);
+        CHECK_ENUM(hd_scsi_model, _HD_SCSI_MODEL_MAX);
+        CHECK_ENUM(hd_usb_model, _HD_USB_MODEL_MAX);
 #undef CHECK_ENUM
         assert_string_equal(hd_virtualport_type_to_string(HD_VIRTUALPORT_8021QBH), "802.1Qbh");
         assert_string_equal(hd_mdev_model_to_string(HD_MDEV_MODEL_VFIO_AP), "vfio-ap");
@@ -430,6 +479,7 @@ int main(void) {
                 cmocka_unit_test(test_kinds_and_marks),
                 cmocka_unit_test(test_interface_fields),
                 cmocka_unit_test(test_domain_fields),
+                cmocka_unit_test(test_controller_fields),
                 cmocka_unit_test(test_enums),
                 cmocka_unit_test(test_escaping),
                 cmocka_unit_test(test_format_forms),

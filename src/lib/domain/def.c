@@ -32,10 +32,15 @@ STRING_TABLE(hd_guest_address_type, enum hd_guest_address_type, HD_GUEST_ADDRESS
              _HD_GUEST_ADDRESS_TYPE_MAX)
 STRING_TABLE(hd_vlan_native_mode, enum hd_vlan_native_mode, HD_VLAN_NATIVE_MODES, _HD_VLAN_NATIVE_MODE_MAX)
 STRING_TABLE(hd_virtualport_type, enum hd_virtualport_type, HD_VIRTUALPORT_TYPES, _HD_VIRTUALPORT_TYPE_MAX)
+STRING_TABLE(hd_usb_guest_reset, enum hd_usb_guest_reset, HD_USB_GUEST_RESETS, _HD_USB_GUEST_RESET_MAX)
+STRING_TABLE(hd_controller_type, enum hd_controller_type, HD_CONTROLLER_TYPES, _HD_CONTROLLER_TYPE_MAX)
+STRING_TABLE(hd_scsi_model, enum hd_scsi_model, HD_SCSI_MODELS, _HD_SCSI_MODEL_MAX)
+STRING_TABLE(hd_usb_model, enum hd_usb_model, HD_USB_MODELS, _HD_USB_MODEL_MAX)
 
 void hd_hostdev_def_clear(struct hd_hostdev_def *h) {
         if (!h)
                 return;
+        free(h->teaming);
         free(h->info.alias);
         free(h->info.rom_file);
         free(h->info.address.usb.port);
@@ -68,7 +73,14 @@ struct hd_domain_def *hd_domain_def_free(struct hd_domain_def *def) {
         for (size_t i = 0; i < def->n_hostdevs; i++)
                 hd_hostdev_def_clear(&def->hostdevs[i]);
         free(def->hostdevs);
+        for (size_t i = 0; i < def->n_controllers; i++) {
+                free(def->controllers[i].alias);
+                free(def->controllers[i].address.usb.port);
+        }
+        free(def->controllers);
         free(def->name);
+        free(def->arch);
+        free(def->machine);
         free(def);
         return NULL;
 }
@@ -137,13 +149,13 @@ static bool net_vf_eq(const struct hd_hostdev_net_vf *a, const struct hd_hostdev
 
 bool domxml_hostdev_def_equal(const struct hd_hostdev_def *a, const struct hd_hostdev_def *b) {
         if (a->kind != b->kind || a->managed != b->managed || a->readonly != b->readonly ||
-            a->shareable != b->shareable || !info_eq(&a->info, &b->info))
+            a->shareable != b->shareable || !str_eq(a->teaming, b->teaming) || !info_eq(&a->info, &b->info))
                 return false;
         switch (a->kind) {
         case HD_HOSTDEV_PCI:
                 return a->pci.backend == b->pci.backend && pci_eq(&a->pci.addr, &b->pci.addr);
         case HD_HOSTDEV_USB:
-                return a->usb.startup_policy == b->usb.startup_policy &&
+                return a->usb.startup_policy == b->usb.startup_policy && a->usb.guest_reset == b->usb.guest_reset &&
                        a->usb.has_product == b->usb.has_product &&
                        (!a->usb.has_product ||
                         (a->usb.vendor == b->usb.vendor && a->usb.product == b->usb.product)) &&
@@ -163,11 +175,22 @@ bool domxml_hostdev_def_equal(const struct hd_hostdev_def *a, const struct hd_ho
         }
 }
 
+static bool controller_eq(const struct hd_controller_def *a, const struct hd_controller_def *b) {
+        return a->type == b->type && a->index == b->index && a->model == b->model &&
+               a->master_startport == b->master_startport && str_eq(a->alias, b->alias) &&
+               address_eq(&a->address, &b->address);
+}
+
 bool domxml_domain_def_equal(const struct hd_domain_def *a, const struct hd_domain_def *b) {
-        if (!str_eq(a->name, b->name) || !streq(a->uuid, b->uuid) || a->n_hostdevs != b->n_hostdevs)
+        if (!str_eq(a->name, b->name) || !streq(a->uuid, b->uuid) || !str_eq(a->arch, b->arch) ||
+            !str_eq(a->machine, b->machine) || a->n_hostdevs != b->n_hostdevs ||
+            a->n_controllers != b->n_controllers)
                 return false;
         for (size_t i = 0; i < a->n_hostdevs; i++)
                 if (!domxml_hostdev_def_equal(&a->hostdevs[i], &b->hostdevs[i]))
+                        return false;
+        for (size_t i = 0; i < a->n_controllers; i++)
+                if (!controller_eq(&a->controllers[i], &b->controllers[i]))
                         return false;
         return true;
 }

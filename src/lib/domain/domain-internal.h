@@ -61,6 +61,16 @@ int domxml_attr_uuid(struct parse_state *st, xmlNodePtr node, const char *name, 
 int domxml_parse_pci_address(struct parse_state *st, xmlNodePtr node, struct hd_pci_addr *ret);
 /* <boot>, <alias>, <rom> and the guest <address> of a device element. */
 int domxml_parse_device_info(struct parse_state *st, xmlNodePtr node, struct hd_hostdev_def *def);
+/* An <address type=...> in the guest (any type the model has). */
+int domxml_parse_guest_address(struct parse_state *st, xmlNodePtr node, struct hd_guest_address *a);
+/* <teaming type='transient' persistent=/> of a PCI device or an interface. */
+int domxml_parse_teaming(struct parse_state *st, xmlNodePtr node, struct hd_hostdev_def *def);
+/* A SCSI or USB <controller>, appended to DEF (the index left out: the next free one of its type). */
+int domxml_parse_controller(struct parse_state *st, xmlNodePtr node, struct hd_domain_def *def);
+/* What libvirt refuses across the devices of a domain (duplicate guest addresses, devnos, ramfb ...). */
+int domxml_validate(struct parse_state *st, const struct hd_domain_def *def);
+/* "FILE:LINE: " (LINE 0: "FILE: ") + the message, on the context; returns ERR. */
+int domxml_line_error(struct parse_state *st, unsigned line, int err, const char *fmt, ...) _printf_(4, 5);
 
 int domxml_parse_hostdev(struct parse_state *st, xmlNodePtr node, struct hd_hostdev_def *def);
 int domxml_parse_net_hostdev(struct parse_state *st, xmlNodePtr node, struct hd_hostdev_def *def);

@@ -167,6 +167,15 @@ static void format_info(struct writer *w, const struct hd_device_info *info) {
         format_guest_address(w, &info->address);
 }
 
+static void format_teaming(struct writer *w, const char *persistent) {
+        if (!persistent)
+                return;
+        w_start(w, "teaming");
+        w_attr(w, "type", "transient");
+        w_attr(w, "persistent", persistent);
+        w_empty(w);
+}
+
 static void format_driver(struct writer *w, enum hd_pci_backend backend) {
         if (backend == HD_PCI_BACKEND_DEFAULT)
                 return;
@@ -179,6 +188,8 @@ static void format_usb_source(struct writer *w, const struct hd_hostdev_usb *u) 
         w_start(w, "source");
         if (u->startup_policy != HD_STARTUP_POLICY_DEFAULT)
                 w_attr(w, "startupPolicy", hd_startup_policy_to_string(u->startup_policy));
+        if (u->guest_reset != HD_USB_GUEST_RESET_DEFAULT)
+                w_attr(w, "guestReset", hd_usb_guest_reset_to_string(u->guest_reset));
         w_open(w);
         if (u->has_product) {
                 w_start(w, "vendor");
@@ -316,6 +327,7 @@ static void format_hostdev(struct writer *w, const struct hd_hostdev_def *h) {
                 w_start(w, "shareable");
                 w_empty(w);
         }
+        format_teaming(w, h->teaming);
         format_info(w, &h->info);
         w_close(w, "hostdev");
 }
@@ -377,6 +389,7 @@ static void format_net_vf(struct writer *w, const struct hd_hostdev_def *h) {
                 w_close(w, "vlan");
         }
         format_virtualport(w, &vf->virtualport);
+        format_teaming(w, h->teaming);
         format_info(w, &h->info);
         w_close(w, "interface");
 }
@@ -388,10 +401,38 @@ static void format_device(struct writer *w, const struct hd_hostdev_def *h) {
                 format_hostdev(w, h);
 }
 
+static void format_controller(struct writer *w, const struct hd_controller_def *c) {
+        w_start(w, "controller");
+        w_attr(w, "type", hd_controller_type_to_string(c->type));
+        w_attrf(w, "index", "%u", c->index);
+        if (c->model > 0)
+                w_attr(w, "model", c->type == HD_CONTROLLER_SCSI ? hd_scsi_model_to_string(c->model)
+                                                                 : hd_usb_model_to_string(c->model));
+        if (c->master_startport < 0 && !c->alias && c->address.type == HD_GUEST_ADDRESS_NONE) {
+                w_empty(w);
+                return;
+        }
+        w_open(w);
+        if (c->master_startport >= 0) {
+                w_start(w, "master");
+                w_attrf(w, "startport", "%d", c->master_startport);
+                w_empty(w);
+        }
+        if (c->alias) {
+                w_start(w, "alias");
+                w_attr(w, "name", c->alias);
+                w_empty(w);
+        }
+        format_guest_address(w, &c->address);
+        w_close(w, "controller");
+}
+
 /* libvirt writes an empty <devices> as an open and a close tag, too. */
 static void format_devices(struct writer *w, const struct hd_domain_def *def) {
         w_start(w, "devices");
         w_open(w);
+        for (size_t i = 0; i < def->n_controllers; i++)
+                format_controller(w, &def->controllers[i]);
         for (size_t i = 0; i < def->n_hostdevs; i++)
                 format_device(w, &def->hostdevs[i]);
         w_close(w, "devices");
@@ -425,7 +466,7 @@ int hd_domain_format(struct hd_context *ctx, const struct hd_domain_def *def, bo
         if (!def || !ret_xml)
                 return -EINVAL;
         if (!whole_domain) {
-                if (def->n_hostdevs == 1)
+                if (def->n_hostdevs == 1 && def->n_controllers == 0)
                         format_device(&w, &def->hostdevs[0]);
                 else
                         format_devices(&w, def);
@@ -444,7 +485,12 @@ int hd_domain_format(struct hd_context *ctx, const struct hd_domain_def *def, bo
         strbuf_appendf(&w.b, "%*s<memory unit='KiB'>" MINIMAL_MEMORY_KIB "</memory>\n", w.indent, "");
         w_start(&w, "os");
         w_open(&w);
-        w_text(&w, "type", "hvm");
+        w_start(&w, "type");
+        if (def->arch)
+                w_attr(&w, "arch", def->arch);
+        if (def->machine)
+                w_attr(&w, "machine", def->machine);
+        strbuf_append(&w.b, ">hvm</type>\n");
         w_close(&w, "os");
         format_devices(&w, def);
         w_close(&w, "domain");

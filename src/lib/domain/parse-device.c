@@ -46,7 +46,7 @@ static bool usb_port_valid(const char *s) {
         }
 }
 
-static int parse_guest_address(struct parse_state *st, xmlNodePtr node, struct hd_guest_address *a) {
+int domxml_parse_guest_address(struct parse_state *st, xmlNodePtr node, struct hd_guest_address *a) {
         _cleanup_free_ char *type = domxml_attr(node, "type");
         int r;
 
@@ -204,7 +204,7 @@ int domxml_parse_device_info(struct parse_state *st, xmlNodePtr node, struct hd_
                 return r;
 
         if ((c = domxml_child(node, "address"))) {
-                if ((r = parse_guest_address(st, c, &info->address)) < 0)
+                if ((r = domxml_parse_guest_address(st, c, &info->address)) < 0)
                         return r;
                 if (!guest_address_allowed(def, info->address.type))
                         return domxml_parse_error(
@@ -213,5 +213,42 @@ int domxml_parse_device_info(struct parse_state *st, xmlNodePtr node, struct hd_
                                 "change the type or remove <address> and let libvirt pick",
                                 hd_guest_address_type_to_string(info->address.type), device_word(def));
         }
+        return 0;
+}
+
+/*
+ * <teaming type='transient' persistent='ALIAS'/>: a VF that stands in for a
+ * virtio interface (the persistent side, which keeps its own
+ * <teaming type='persistent'/>) while it is plugged in.
+ */
+int domxml_parse_teaming(struct parse_state *st, xmlNodePtr node, struct hd_hostdev_def *def) {
+        xmlNodePtr t = domxml_child(node, "teaming");
+        _cleanup_free_ char *type = NULL;
+        int r;
+
+        if (!t)
+                return 0;
+        if (def->kind != HD_HOSTDEV_PCI && def->kind != HD_HOSTDEV_NET_VF)
+                return domxml_parse_error(st, t, -EINVAL,
+                                          "<teaming> applies to a PCI device or an <interface type='hostdev'> "
+                                          "only; remove it from this <hostdev type='%s'>",
+                                          hd_hostdev_kind_to_string(def->kind));
+        type = domxml_attr(t, "type");
+        if (!type)
+                return domxml_parse_error(st, t, -EINVAL,
+                                          "<teaming> has no type; write type='transient' persistent='ua-...' "
+                                          "naming the virtio interface this device backs");
+        if (streq(type, "persistent"))
+                return domxml_attr_error(st, t, "type", type,
+                                         "the persistent side of a team is the virtio interface; a host "
+                                         "device is the transient side: write type='transient' "
+                                         "persistent='ua-...' naming that interface's alias");
+        if (!streq(type, "transient"))
+                return domxml_attr_error(st, t, "type", type, "expected 'transient'");
+        if ((r = domxml_attr_string_required(st, t, "persistent", &def->teaming)) < 0)
+                return r;
+        if (!domxml_name_valid(def->teaming, "_-."))
+                return domxml_attr_error(st, t, "persistent", def->teaming,
+                                         "not an alias; name the virtio interface by its <alias name='ua-...'/>");
         return 0;
 }

@@ -33,7 +33,7 @@ static int parse_pci(struct parse_state *st, xmlNodePtr node, xmlNodePtr source,
 static int parse_usb(struct parse_state *st, xmlNodePtr source, struct hd_hostdev_def *def) {
         xmlNodePtr vendor = domxml_child(source, "vendor"), product = domxml_child(source, "product"),
                    addr = domxml_child(source, "address");
-        _cleanup_free_ char *policy = domxml_attr(source, "startupPolicy");
+        _cleanup_free_ char *policy = domxml_attr(source, "startupPolicy"), *reset = domxml_attr(source, "guestReset");
         struct hd_hostdev_usb *u = &def->usb;
         int r;
 
@@ -43,6 +43,14 @@ static int parse_usb(struct parse_state *st, xmlNodePtr source, struct hd_hostde
                         return domxml_attr_error(st, source, "startupPolicy", policy,
                                                  "expected 'mandatory', 'requisite' or 'optional'");
                 u->startup_policy = r;
+        }
+        if (reset) {
+                r = hd_usb_guest_reset_from_string(reset);
+                if (r <= HD_USB_GUEST_RESET_DEFAULT)
+                        return domxml_attr_error(st, source, "guestReset", reset,
+                                                 "expected 'off' (never), 'uninitialized' (only before it "
+                                                 "has an address) or 'on' (any reset)");
+                u->guest_reset = r;
         }
         if (vendor && !product)
                 return domxml_parse_error(
@@ -337,5 +345,7 @@ int domxml_parse_hostdev(struct parse_state *st, xmlNodePtr node, struct hd_host
                 return r;
         def->readonly = domxml_child(node, "readonly") != NULL;
         def->shareable = domxml_child(node, "shareable") != NULL;
+        if ((r = domxml_parse_teaming(st, node, def)) < 0)
+                return r;
         return domxml_parse_device_info(st, node, def);
 }

@@ -207,5 +207,7 @@ int domxml_parse_net_hostdev(struct parse_state *st, xmlNodePtr node, struct hd_
                 return r;
         if ((c = domxml_child(node, "virtualport")) && (r = parse_virtualport(st, c, &vf->virtualport)) < 0)
                 return r;
+        if ((r = domxml_parse_teaming(st, node, def)) < 0)
+                return r;
         return domxml_parse_device_info(st, node, def);
 }

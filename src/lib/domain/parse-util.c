@@ -25,6 +25,21 @@ static int verror(struct parse_state *st, xmlNodePtr node, int err, const char *
                         msg);
 }
 
+int domxml_line_error(struct parse_state *st, unsigned line, int err, const char *fmt, ...) {
+        _cleanup_free_ char *msg = NULL;
+        va_list ap;
+        int n;
+
+        va_start(ap, fmt);
+        n = vasprintf(&msg, fmt, ap);
+        va_end(ap);
+        if (n < 0)
+                return -ENOMEM;
+        if (line)
+                return hd_error(st->ctx, err, "%s:%u: %s", st->filename, line, msg);
+        return hd_error(st->ctx, err, "%s: %s", st->filename, msg);
+}
+
 int domxml_parse_error(struct parse_state *st, xmlNodePtr node, int err, const char *fmt, ...) {
         va_list ap;
         int r;

@@ -45,9 +45,35 @@ static int add_device(struct parse_state *st, xmlNodePtr node, struct hd_domain_
 static int add_children(struct parse_state *st, xmlNodePtr parent, struct hd_domain_def *def) {
         int r;
 
-        for (xmlNodePtr c = parent->children; c; c = c->next)
-                if (is_device_element(c) && (r = add_device(st, c, def)) < 0)
+        for (xmlNodePtr c = parent->children; c; c = c->next) {
+                if (is_device_element(c))
+                        r = add_device(st, c, def);
+                else if (domxml_is(c, "controller"))
+                        r = domxml_parse_controller(st, c, def);
+                else
+                        continue;
+                if (r < 0)
                         return r;
+        }
+        return 0;
+}
+
+/* <os><type arch= machine=>: what the defaults of controllers depend on. */
+static int parse_os(struct parse_state *st, xmlNodePtr root, struct hd_domain_def *def) {
+        xmlNodePtr os = domxml_child(root, "os"), type = os ? domxml_child(os, "type") : NULL;
+
+        if (!type)
+                return 0;
+        def->arch = domxml_attr(type, "arch");
+        def->machine = domxml_attr(type, "machine");
+        if ((domxml_has_attr(type, "arch") && !def->arch) || (domxml_has_attr(type, "machine") && !def->machine))
+                return -ENOMEM;
+        if ((def->arch && !domxml_name_valid(def->arch, "_")) ||
+            (def->machine && !domxml_name_valid(def->machine, "_.-")))
+                return domxml_parse_error(st, type, -EINVAL,
+                                          "<type arch='%s' machine='%s'> is not an architecture and machine "
+                                          "type; write them as QEMU names them (arch='x86_64' machine='q35')",
+                                          def->arch ? def->arch : "", def->machine ? def->machine : "");
         return 0;
 }
 
@@ -74,6 +100,8 @@ static int parse_domain(struct parse_state *st, xmlNodePtr root, struct hd_domai
                                                   "'c2177883-f1bb-47f0-914d-32a22e3a8804' or leave it out",
                                                   s);
         }
+        if ((r = parse_os(st, root, def)) < 0)
+                return r;
         for (xmlNodePtr c = root->children; c; c = c->next)
                 if (domxml_is(c, "devices") && (r = add_children(st, c, def)) < 0)
                         return r;
@@ -186,7 +214,7 @@ int hd_domain_parse(struct hd_context *ctx, const char *xml, size_t len, const c
                 if (r >= 0 && def->n_hostdevs == 0 && !domxml_is(root, "devices"))
                         r = refuse_root(&st, root);
         }
-        if (r < 0)
+        if (r < 0 || (r = domxml_validate(&st, def)) < 0)
                 return r;
         *ret_def = TAKE_PTR(def);
         return 0;

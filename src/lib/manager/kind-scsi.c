@@ -62,9 +62,7 @@ static int scsi_resolve(struct plan *p, struct plan_item *it) {
                                 "iSCSI LUN %s: QEMU opens iSCSI targets itself, there is nothing on the host to "
                                 "prepare; hostdev prepares LUNs of host adapters only",
                                 sc->iscsi_name ? sc->iscsi_name : "?");
-        if (it->def->managed)
-                return hd_error(p->ctx, -EINVAL,
-                                "SCSI host devices cannot be managed='yes': there is no driver to detach them from");
+        /* managed= is about detaching from a host driver: libvirt ignores it for SCSI (no driver to detach from). */
         if (!sc->adapter || sscanf(sc->adapter, "scsi_host%u%n", &host, &len) != 1 || sc->adapter[len])
                 return hd_error(p->ctx, -EINVAL, "SCSI adapter '%s' is not a host adapter name such as scsi_host0",
                                 sc->adapter ? sc->adapter : "");
