@@ -262,15 +262,41 @@ int hd_manager_prepare(struct hd_context *ctx, const struct hd_owner *owner, con
 int hd_manager_release(struct hd_context *ctx, const struct hd_owner *owner, const struct hd_domain_def *def,
                        unsigned flags);
 
+enum hd_qemu_args_flags {
+        /* Leave out the controllers: the command line has its own (with libvirt's ids, "usb", "scsi0" ...). */
+        HD_QEMU_ARGS_NO_CONTROLLERS = 1 << 0,
+};
+
 /*
  * The QEMU command line options for DEF's devices as they are prepared now,
  * one argument per string ("-device", "vfio-pci,host=0000:01:00.0,id=hostdev0"),
- * NULL-terminated; free with hd_strv_free(). -ENOENT (naming the device)
- * when one is not held by anyone (OWNER NULL) or not by OWNER. A USB device
- * left out by its startupPolicy is left out here too.
+ * NULL-terminated; free with hd_strv_free(). They are what libvirt 9 gives
+ * QEMU for the same XML:
+ *
+ *   - ids: every <interface type='hostdev'>, then every <hostdev>, is
+ *     "hostdevN", N one above the highest so far; <alias name='ua-...'/> is kept.
+ *   - the controllers the devices are on come first (unless
+ *     HD_QEMU_ARGS_NO_CONTROLLERS): the XML's <controller type='usb'|'scsi'>
+ *     of each index a device uses, or the one libvirt adds for the machine
+ *     of <os><type machine=>: USB qemu-xhci (q35, or no machine named),
+ *     piix3-uhci (i440FX), pci-ohci (pSeries); SCSI lsilogic (PC), virtio-scsi
+ *     ("virt" boards, s390), ibmvscsi (pSeries); a SCSI controller libvirt adds
+ *     beyond the XML's takes the model of the highest-numbered one the XML names.
+ *   - a SCSI LUN without <address> gets the first free unit 0-6 of
+ *     controller 0, then 1 ...; it is written scsi-id=UNIT on an lsilogic
+ *     (single-LUN) bus and channel=,scsi-id=,lun= on virtio-scsi and others.
+ *   - <address type='unassigned'/>: prepared, but left off.
+ *   - <teaming type='transient' persistent='ALIAS'/>: failover_pair_id=ALIAS.
+ *   - a USB device's <address type='usb' bus= port=>: bus=ID.0,port=;
+ *     <source guestReset=>: guest-reset= and guest-resets-all=.
+ *
+ * -ENOENT (naming the device) when one is not held by anyone (OWNER NULL)
+ * or not by OWNER. A USB device left out by its startupPolicy is left out
+ * here too. -EOPNOTSUPP for a controller model QEMU lacks (buslogic,
+ * vmpvscsi, qusb1 ...). FLAGS: enum hd_qemu_args_flags.
  */
 int hd_manager_qemu_args(struct hd_context *ctx, const struct hd_owner *owner, const struct hd_domain_def *def,
-                         char ***ret_argv);
+                         unsigned flags, char ***ret_argv);
 
 /*
  * How this context reaches a VF's PF over rtnetlink to read and set its

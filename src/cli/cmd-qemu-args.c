@@ -7,15 +7,18 @@
 #include "cli.h"
 
 static void usage(void) {
-        printf("Usage: hostdev qemu-args [--owner DRIVER[:DOMAIN]] [-0] FILE\n\n"
+        printf("Usage: hostdev qemu-args [--owner DRIVER[:DOMAIN]] [--no-controllers] [-0] FILE\n\n"
                "Print the QEMU options for the devices of FILE (libvirt domain XML, '-' for standard input)\n"
-               "as they are prepared now ('hostdev prepare'): -device vfio-pci,host=... for PCI devices\n"
-               "and VFs, vfio-pci/vfio-ccw/vfio-ap,sysfsdev=... for mediated devices, usb-host,hostbus=,\n"
-               "hostaddr= for USB devices where they are now, -drive + scsi-generic for SCSI LUNs. A device\n"
-               "that is not prepared is an error. Each option and its value are printed on one line,\n"
-               "quoted for a shell when needed: $(hostdev qemu-args vm.xml) works.\n\n"
+               "as they are prepared now ('hostdev prepare'), as libvirt would give them: first the USB and\n"
+               "SCSI controllers the devices are on (the XML's, or the machine's default), then -device\n"
+               "vfio-pci,host=... for PCI devices and VFs, vfio-pci/vfio-ccw/vfio-ap,sysfsdev=... for mediated\n"
+               "devices, usb-host,hostbus=,hostaddr= for USB devices where they are now, -drive +\n"
+               "scsi-generic for SCSI LUNs; ids are libvirt's (hostdevN). A device that is not prepared is an\n"
+               "error; one with <address type='unassigned'/> is left out. Each option and its value are\n"
+               "printed on one line, quoted for a shell when needed: $(hostdev qemu-args vm.xml) works.\n\n"
                "Options:\n"
                " -o, --owner DRIVER[:DOMAIN]  the devices must be this owner's (DOMAIN: the XML's <name>)\n"
+               " -n, --no-controllers         leave the controllers out (the command line has its own)\n"
                " -0, --null                   one argument per NUL-terminated string, for xargs -0\n"
                " -h, --help                   this help\n");
 }
@@ -39,6 +42,7 @@ int verb_qemu_args(struct hd_context *ctx, int argc, char **argv) {
         static const struct option opts[] = {
                 { "owner", required_argument, NULL, 'o' },
                 { "null", no_argument, NULL, '0' },
+                { "no-controllers", no_argument, NULL, 'n' },
                 { "help", no_argument, NULL, 'h' },
                 {},
         };
@@ -47,11 +51,13 @@ int verb_qemu_args(struct hd_context *ctx, int argc, char **argv) {
         struct cli_owner o = {};
         char **args = NULL;
         bool nul = false;
+        unsigned flags = 0;
         int c, r, ret = EXIT_OK;
 
-        while ((c = getopt_long(argc, argv, "o:0h", opts, NULL)) >= 0) {
+        while ((c = getopt_long(argc, argv, "o:n0h", opts, NULL)) >= 0) {
                 switch (c) {
                 case 'o': owner = optarg; break;
+                case 'n': flags |= HD_QEMU_ARGS_NO_CONTROLLERS; break;
                 case '0': nul = true; break;
                 case 'h': usage(); return EXIT_OK;
                 default: return cli_usage_error("qemu-args", "unknown option");
@@ -66,7 +72,7 @@ int verb_qemu_args(struct hd_context *ctx, int argc, char **argv) {
         if (owner)
                 ret = cli_owner("qemu-args", owner, NULL, def, &o);
         if (ret == 0) {
-                r = hd_manager_qemu_args(ctx, owner ? &o.o : NULL, def, &args);
+                r = hd_manager_qemu_args(ctx, owner ? &o.o : NULL, def, flags, &args);
                 if (r < 0)
                         ret = cli_fail(ctx, r, "qemu-args");
                 else

@@ -69,15 +69,18 @@ else
         notok "active -J" "$out"
 fi
 if out=$(hd qemu-args "$tmp/vm1.xml" 2>&1) &&
-        grep -qx -- "-device vfio-pci,host=0000:01:00.0,id=hostdev0,bootindex=1" <<<"$out" &&
-        grep -qx -- "-device usb-host,hostbus=1,hostaddr=2,id=hostdev1" <<<"$out" &&
-        grep -qx -- "-drive file=/dev/sg1,if=none,format=raw,id=drive-hostdev2,readonly=on" <<<"$out" &&
-        grep -qx -- "-device vfio-pci,host=0000:03:02.0,id=net0" <<<"$out"; then
-        ok "qemu-args"
+        [ "$(head -n 2 <<<"$out")" = $'-device qemu-xhci,id=usb\n-device lsi,id=scsi0' ] &&
+        grep -qx -- "-device vfio-pci,host=0000:03:02.0,id=hostdev0" <<<"$out" &&
+        grep -qx -- "-device vfio-pci,host=0000:01:00.0,id=hostdev1,bootindex=1" <<<"$out" &&
+        grep -qx -- "-device usb-host,hostbus=1,hostaddr=2,id=hostdev2" <<<"$out" &&
+        grep -qx -- "-drive file=/dev/sg1,if=none,format=raw,id=drive-hostdev3,readonly=on" <<<"$out" &&
+        grep -qx -- "-device scsi-generic,drive=drive-hostdev3,bus=scsi0.0,scsi-id=0,id=hostdev3" <<<"$out"; then
+        ok "qemu-args: the controllers, then libvirt's ids"
 else
-        notok "qemu-args" "$out"
+        notok "qemu-args: the controllers, then libvirt's ids" "$out"
 fi
-if [ "$(hd qemu-args -0 --owner qemu:vm1 "$tmp/vm1.xml" | tr '\0' '\n' | grep -c "^-")" = 6 ]; then
+if [ "$(hd qemu-args -0 --owner qemu:vm1 "$tmp/vm1.xml" | tr '\0' '\n' | grep -c "^-")" = 8 ] &&
+        [ "$(hd qemu-args -0 --no-controllers --owner qemu:vm1 "$tmp/vm1.xml" | tr '\0' '\n' | grep -c "^-")" = 6 ]; then
         ok "qemu-args -0 --owner"
 else
         notok "qemu-args -0 --owner" "$(hd qemu-args -0 --owner qemu:vm1 "$tmp/vm1.xml" | tr '\0' ' ')"

@@ -83,17 +83,23 @@ static void test_round_trip(void **state) {
         hd_active_free(a);
         assert_true(emu_exists(v->e, "dev/vfio/2"));
 
-        /* The QEMU options, in the domain's order. */
-        assert_int_equal(hd_manager_qemu_args(v->ctx, &vm_owner, def, &args), 0);
+        /*
+         * The QEMU options as libvirt gives them: the controllers it adds for a
+         * q35 guest (qemu-xhci, lsilogic), then the interface's VF and the
+         * <hostdev>s, ids numbered interfaces first.
+         */
+        assert_int_equal(hd_manager_qemu_args(v->ctx, &vm_owner, def, 0, &args), 0);
         {
                 static const char *const want[] = {
-                        "-device", "vfio-pci,host=0000:01:00.0,id=hostdev0,bootindex=1",
-                        "-device", "usb-host,hostbus=1,hostaddr=2,id=hostdev1",
-                        "-drive", "file=/dev/sg1,if=none,format=raw,id=drive-hostdev2,readonly=on",
-                        "-device", "scsi-generic,drive=drive-hostdev2,bus=scsi0.0,channel=0,scsi-id=0,lun=0,id=hostdev2",
-                        "-device", "vfio-pci,sysfsdev=/sys/bus/mdev/devices/" MDEV_ON ",id=hostdev3",
-                        "-device", "vfio-pci,sysfsdev=/sys/bus/mdev/devices/" MDEV_DEF ",id=hostdev4",
-                        "-device", "vfio-pci,host=0000:03:02.0,id=net0",
+                        "-device", "qemu-xhci,id=usb",
+                        "-device", "lsi,id=scsi0",
+                        "-device", "vfio-pci,host=0000:03:02.0,id=hostdev0",
+                        "-device", "vfio-pci,host=0000:01:00.0,id=hostdev1,bootindex=1",
+                        "-device", "usb-host,hostbus=1,hostaddr=2,id=hostdev2",
+                        "-drive", "file=/dev/sg1,if=none,format=raw,id=drive-hostdev3,readonly=on",
+                        "-device", "scsi-generic,drive=drive-hostdev3,bus=scsi0.0,scsi-id=0,id=hostdev3",
+                        "-device", "vfio-pci,sysfsdev=/sys/bus/mdev/devices/" MDEV_ON ",id=hostdev4",
+                        "-device", "vfio-pci,sysfsdev=/sys/bus/mdev/devices/" MDEV_DEF ",id=hostdev5",
                 };
                 assert_int_equal(strv_length(args), sizeof(want) / sizeof(want[0]));
                 for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
@@ -101,15 +107,15 @@ static void test_round_trip(void **state) {
         }
         hd_strv_free(args);
         /* Someone else's view: not theirs. */
-        assert_int_equal(hd_manager_qemu_args(v->ctx, &vm2, def, &args), -ENOENT);
+        assert_int_equal(hd_manager_qemu_args(v->ctx, &vm2, def, 0, &args), -ENOENT);
         assert_error_has(v->ctx, "is not prepared for qemu:vm2");
 
         if (hd_manager_release(v->ctx, &vm_owner, def, 0) < 0)
                 fail_msg("release: %s", hd_context_last_error(v->ctx));
         assert_untouched(v, "released");
         assert_false(emu_exists(v->e, "dev/vfio/2"));
-        assert_int_equal(hd_manager_qemu_args(v->ctx, NULL, def, &args), -ENOENT);
-        assert_error_has(v->ctx, "0000:01:00.0 is not prepared");
+        assert_int_equal(hd_manager_qemu_args(v->ctx, NULL, def, 0, &args), -ENOENT);
+        assert_error_has(v->ctx, "0000:03:02.0 is not prepared"); /* the interface first, as libvirt */
         /* Released twice: nothing held, nothing done. */
         assert_int_equal(hd_manager_release(v->ctx, &vm_owner, def, 0), 0);
         hd_domain_def_free(def);
@@ -242,7 +248,7 @@ static void test_usb(void **state) {
         hd_strv_free(skipped);
         assert_int_equal(vm_records(v->ctx), 1);
         def = vm_parse(v->ctx, opt);
-        assert_int_equal(hd_manager_qemu_args(v->ctx, &vm_owner, def, &args), 0);
+        assert_int_equal(hd_manager_qemu_args(v->ctx, &vm_owner, def, HD_QEMU_ARGS_NO_CONTROLLERS, &args), 0);
         assert_int_equal(strv_length(args), 2); /* the NIC alone */
         hd_strv_free(args);
         assert_int_equal(hd_manager_release(v->ctx, &vm_owner, def, 0), 1);

@@ -4,28 +4,24 @@
 #include <string.h>
 
 #include "prepare.h"
-#include "util/strutil.h"
+#include "qemu-args.h"
 
 struct args {
         struct hd_context *ctx;
         struct hd_active *rows; /* held records: OWNER's, or everyone's */
         size_t n;
+        const struct qemu_layout *layout;
         char **argv;
 };
 
-/* QEMU's option syntax: a ',' inside a value is written ',,'. */
-static void append_value(struct strbuf *b, const char *v) {
+void qemu_append_value(struct strbuf *b, const char *v) {
         for (; *v; v++)
                 strbuf_append(b, *v == ',' ? ",," : (char[2]){ *v, 0 });
 }
 
-/* What libvirt adds to every device: id, guest PCI address, boot order, ROM (qemuBuildDeviceAddressStr, qemuBuildRomProps). */
-static void append_info(struct strbuf *b, const struct hd_device_info *info, const char *id, bool pci, bool rom) {
-        const struct hd_guest_address *a = &info->address;
-
-        strbuf_append(b, ",id=");
-        append_value(b, id);
-        if (pci && a->type == HD_GUEST_ADDRESS_PCI && (a->pci.slot || a->pci.function || a->pci.bus)) {
+/* libvirt's qemuBuildDeviceAddressProps for the address types a host device or controller has here. */
+void qemu_append_address(struct strbuf *b, const struct hd_guest_address *a) {
+        if (a->type == HD_GUEST_ADDRESS_PCI && (a->pci.slot || a->pci.function || a->pci.bus)) {
                 if (a->pci.bus)
                         strbuf_appendf(b, ",bus=pci.%u", a->pci.bus);
                 strbuf_appendf(b, ",addr=0x%x", a->pci.slot);
@@ -33,7 +29,31 @@ static void append_info(struct strbuf *b, const struct hd_device_info *info, con
                         strbuf_appendf(b, ".0x%x", a->pci.function);
                 if (a->multifunction == HD_TRISTATE_YES)
                         strbuf_append(b, ",multifunction=on");
+        } else if (a->type == HD_GUEST_ADDRESS_CCW && a->ccw.assigned)
+                strbuf_appendf(b, ",devno=%x.%x.%04x", a->ccw.cssid, a->ccw.ssid, a->ccw.devno);
+}
+
+int qemu_push(char ***argv, const char *opt, struct strbuf *b) {
+        char *v;
+        if (b->oom || strv_extend(argv, opt) < 0) {
+                strbuf_done(b);
+                return -ENOMEM;
         }
+        v = strbuf_steal(b);
+        return v ? strv_push(argv, v) : -ENOMEM;
+}
+
+/* What libvirt adds to every device: id, its team's partner, guest address, boot order, ROM (qemuBuildPCIHostdevDevProps). */
+static void append_info(struct strbuf *b, const struct hd_hostdev_def *h, const char *id, bool rom) {
+        const struct hd_device_info *info = &h->info;
+
+        strbuf_append(b, ",id=");
+        qemu_append_value(b, id);
+        if (h->teaming) {
+                strbuf_append(b, ",failover_pair_id=");
+                qemu_append_value(b, h->teaming);
+        }
+        qemu_append_address(b, &info->address);
         if (info->boot_order)
                 strbuf_appendf(b, ",bootindex=%u", info->boot_order);
         if (!rom)
@@ -44,18 +64,8 @@ static void append_info(struct strbuf *b, const struct hd_device_info *info, con
                 strbuf_append(b, ",romfile=");
         else if (info->rom_file) {
                 strbuf_append(b, ",romfile=");
-                append_value(b, info->rom_file);
+                qemu_append_value(b, info->rom_file);
         }
-}
-
-static int push(struct args *a, const char *opt, struct strbuf *b) {
-        char *v;
-        if (b->oom || strv_extend(&a->argv, opt) < 0) {
-                strbuf_done(b);
-                return -ENOMEM;
-        }
-        v = strbuf_steal(b);
-        return v ? strv_push(&a->argv, v) : -ENOMEM;
 }
 
 static const struct hd_active *find(struct args *a, const struct hd_hostdev_def *h, const struct kind_ops *ops) {
@@ -74,11 +84,156 @@ static int not_prepared(struct args *a, const struct hd_hostdev_def *h, const ch
                         who ? " for " : "", who ? who : "");
 }
 
-static int one(struct args *a, const struct hd_owner *o, const struct hd_hostdev_def *h, const char *id) {
+/* usb-host's reset switches for <source guestReset=> (qemuBuildUSBHostdevDevProps). */
+static void append_usb_resets(struct strbuf *b, enum hd_usb_guest_reset r) {
+        if (r == HD_USB_GUEST_RESET_OFF)
+                strbuf_append(b, ",guest-reset=off");
+        else if (r == HD_USB_GUEST_RESET_UNINITIALIZED)
+                strbuf_append(b, ",guest-reset=on,guest-resets-all=off");
+        else if (r == HD_USB_GUEST_RESET_ON)
+                strbuf_append(b, ",guest-reset=on,guest-resets-all=on");
+}
+
+static int usb(struct args *a, const struct hd_owner *o, const struct hd_hostdev_def *h, const char *id) {
+        const struct hd_guest_address *ga = &h->info.address;
+        const struct hd_active *rec = find(a, h, &kind_usb);
+        struct strbuf b = {};
+        unsigned bus, dev;
+        char what[64];
+
+        if (!rec) {
+                /* Left out by its startupPolicy at prepare: left out here too. */
+                if (h->usb.startup_policy == HD_STARTUP_POLICY_OPTIONAL ||
+                    h->usb.startup_policy == HD_STARTUP_POLICY_REQUISITE)
+                        return 0;
+                if (h->usb.has_product)
+                        snprintf(what, sizeof(what), "USB device %04x:%04x", h->usb.vendor, h->usb.product);
+                else
+                        snprintf(what, sizeof(what), "USB device %03u:%03u", h->usb.bus, h->usb.device);
+                return not_prepared(a, h, what, o);
+        }
+        if (sscanf(rec->key, "%u:%u", &bus, &dev) != 2)
+                return -EIO;
+        strbuf_appendf(&b, "usb-host,hostbus=%u,hostaddr=%u,id=", bus, dev);
+        qemu_append_value(&b, id);
+        if (h->info.boot_order)
+                strbuf_appendf(&b, ",bootindex=%u", h->info.boot_order);
+        append_usb_resets(&b, h->usb.guest_reset);
+        if (ga->type == HD_GUEST_ADDRESS_USB) {
+                const struct qemu_ctrl *c = qemu_layout_find(a->layout, HD_CONTROLLER_USB, ga->usb.bus);
+                strbuf_append(&b, ",bus=");
+                qemu_append_value(&b, c ? c->id : "usb");
+                strbuf_append(&b, ".0");
+                if (ga->usb.port)
+                        strbuf_appendf(&b, ",port=%s", ga->usb.port);
+        }
+        return qemu_push(&a->argv, "-device", &b);
+}
+
+/*
+ * Where a LUN sits on its controller (qemuBuildDeviceAddresDriveProps): the
+ * single-LUN buses (LSI 53C895A and friends) take the unit as the SCSI id;
+ * virtio-scsi and the others take channel, target and LUN.
+ */
+static int append_scsi_address(struct args *a, struct strbuf *b, const struct hd_hostdev_def *h,
+                               const struct hd_guest_address *ga) {
+        const struct qemu_ctrl *c = qemu_layout_find(a->layout, HD_CONTROLLER_SCSI, ga->drive.controller);
+
+        if (!c)
+                return -EINVAL;
+        strbuf_append(b, ",bus=");
+        qemu_append_value(b, c->id);
+        switch (c->model) {
+        case HD_SCSI_MODEL_LSILOGIC:
+        case HD_SCSI_MODEL_NCR53C90:
+        case HD_SCSI_MODEL_DC390:
+        case HD_SCSI_MODEL_AM53C974:
+                if (ga->drive.target != 0)
+                        return hd_error(a->ctx, -EINVAL,
+                                        "line %u: <address type='drive' target='%u'>: a %s controller has one "
+                                        "target, its SCSI id is the unit; use target='0' and pick the unit",
+                                        h->line, ga->drive.target, hd_scsi_model_to_string(c->model));
+                strbuf_appendf(b, ".%u,scsi-id=%u", ga->drive.bus, ga->drive.unit);
+                return 0;
+        default:
+                strbuf_appendf(b, ".0,channel=%u,scsi-id=%u,lun=%u", ga->drive.bus, ga->drive.target, ga->drive.unit);
+                return 0;
+        }
+}
+
+static int scsi(struct args *a, const struct hd_owner *o, const struct hd_hostdev_def *h, const char *id,
+                const struct hd_guest_address *ga) {
+        const struct hd_active *rec;
+        _cleanup_free_ char *drive = NULL;
+        struct strbuf b = {};
+        char what[96];
+        int r;
+
+        if (h->scsi.protocol == HD_SCSI_PROTOCOL_ISCSI)
+                return hd_error(a->ctx, -EOPNOTSUPP,
+                                "iSCSI LUN %s: QEMU opens it itself (-blockdev driver=iscsi); hostdev has "
+                                "nothing prepared for it",
+                                h->scsi.iscsi_name ? h->scsi.iscsi_name : "?");
+        snprintf(what, sizeof(what), "SCSI LUN %s %u:%u:%llu", h->scsi.adapter ? h->scsi.adapter : "?", h->scsi.bus,
+                 h->scsi.target, h->scsi.unit);
+        if (!(rec = find(a, h, &kind_scsi)) || !rec->node)
+                return not_prepared(a, h, what, o);
+        drive = strdupf("drive-%s", id);
+        if (!drive)
+                return -ENOMEM;
+        strbuf_append(&b, "file=");
+        qemu_append_value(&b, rec->node);
+        strbuf_append(&b, ",if=none,format=raw,id=");
+        qemu_append_value(&b, drive);
+        if (h->readonly)
+                strbuf_append(&b, ",readonly=on");
+        if ((r = qemu_push(&a->argv, "-drive", &b)) < 0)
+                return r;
+        strbuf_append(&b, "scsi-generic,drive=");
+        qemu_append_value(&b, drive);
+        if ((r = append_scsi_address(a, &b, h, ga)) < 0) {
+                strbuf_done(&b);
+                return r;
+        }
+        strbuf_append(&b, ",id=");
+        qemu_append_value(&b, id);
+        if (h->info.boot_order)
+                strbuf_appendf(&b, ",bootindex=%u", h->info.boot_order);
+        return qemu_push(&a->argv, "-device", &b);
+}
+
+static int mdev(struct args *a, const struct hd_owner *o, const struct hd_hostdev_def *h, const char *id) {
+        const struct hd_active *rec = find(a, h, &kind_mdev);
+        struct strbuf b = {};
+        char what[96];
+
+        snprintf(what, sizeof(what), "mediated device %s", h->mdev.uuid);
+        if (!rec)
+                return not_prepared(a, h, what, o);
+        if (h->mdev.model == HD_MDEV_MODEL_VFIO_PCI) {
+                /* ramfb is a property of the variant that cannot be hot-unplugged (as libvirt does). */
+                strbuf_appendf(&b, "%s,sysfsdev=/sys/bus/mdev/devices/%s",
+                               h->mdev.ramfb == HD_TRISTATE_YES ? "vfio-pci-nohotplug" : "vfio-pci", rec->key);
+                if (h->mdev.display != HD_TRISTATE_ABSENT)
+                        strbuf_appendf(&b, ",display=%s", h->mdev.display == HD_TRISTATE_YES ? "on" : "off");
+                if (h->mdev.ramfb == HD_TRISTATE_YES)
+                        strbuf_append(&b, ",ramfb=on");
+        } else
+                strbuf_appendf(&b, "%s,sysfsdev=/sys/bus/mdev/devices/%s", hd_mdev_model_to_string(h->mdev.model),
+                               rec->key);
+        append_info(&b, h, id, false);
+        return qemu_push(&a->argv, "-device", &b);
+}
+
+static int one(struct args *a, const struct hd_owner *o, const struct hd_hostdev_def *h, const char *id,
+               const struct hd_guest_address *drive) {
         struct strbuf b = {};
         const struct hd_active *rec;
-        char addr[20], what[96];
+        char addr[20];
 
+        /* libvirt prepares such a device but leaves it out of QEMU's command line. */
+        if (h->info.address.type == HD_GUEST_ADDRESS_UNASSIGNED)
+                return 0;
         switch (h->kind) {
         case HD_HOSTDEV_PCI:
         case HD_HOSTDEV_NET_VF:
@@ -86,82 +241,14 @@ static int one(struct args *a, const struct hd_owner *o, const struct hd_hostdev
                 if (!(rec = find(a, h, &kind_pci)))
                         return not_prepared(a, h, addr, o);
                 strbuf_appendf(&b, "vfio-pci,host=%s", rec->key);
-                append_info(&b, &h->info, id, true, true);
-                return push(a, "-device", &b);
+                append_info(&b, h, id, true);
+                return qemu_push(&a->argv, "-device", &b);
         case HD_HOSTDEV_MDEV:
-                snprintf(what, sizeof(what), "mediated device %s", h->mdev.uuid);
-                if (!(rec = find(a, h, &kind_mdev)))
-                        return not_prepared(a, h, what, o);
-                if (h->mdev.model == HD_MDEV_MODEL_VFIO_PCI) {
-                        /* ramfb is a property of the variant that cannot be hot-unplugged (as libvirt does). */
-                        strbuf_appendf(&b, "%s,sysfsdev=/sys/bus/mdev/devices/%s",
-                                       h->mdev.ramfb == HD_TRISTATE_YES ? "vfio-pci-nohotplug" : "vfio-pci", rec->key);
-                        if (h->mdev.display != HD_TRISTATE_ABSENT)
-                                strbuf_appendf(&b, ",display=%s", h->mdev.display == HD_TRISTATE_YES ? "on" : "off");
-                        if (h->mdev.ramfb == HD_TRISTATE_YES)
-                                strbuf_append(&b, ",ramfb=on");
-                        append_info(&b, &h->info, id, true, false);
-                } else {
-                        const struct hd_guest_address *ga = &h->info.address;
-                        strbuf_appendf(&b, "%s,sysfsdev=/sys/bus/mdev/devices/%s", hd_mdev_model_to_string(h->mdev.model),
-                                       rec->key);
-                        if (ga->type == HD_GUEST_ADDRESS_CCW && ga->ccw.assigned)
-                                strbuf_appendf(&b, ",devno=%x.%x.%04x", ga->ccw.cssid, ga->ccw.ssid, ga->ccw.devno);
-                        append_info(&b, &h->info, id, false, false);
-                }
-                return push(a, "-device", &b);
-        case HD_HOSTDEV_USB: {
-                unsigned bus, dev;
-                if (!(rec = find(a, h, &kind_usb))) {
-                        /* Left out by its startupPolicy at prepare: left out here too. */
-                        if (h->usb.startup_policy == HD_STARTUP_POLICY_OPTIONAL ||
-                            h->usb.startup_policy == HD_STARTUP_POLICY_REQUISITE)
-                                return 0;
-                        if (h->usb.has_product)
-                                snprintf(what, sizeof(what), "USB device %04x:%04x", h->usb.vendor, h->usb.product);
-                        else
-                                snprintf(what, sizeof(what), "USB device %03u:%03u", h->usb.bus, h->usb.device);
-                        return not_prepared(a, h, what, o);
-                }
-                if (sscanf(rec->key, "%u:%u", &bus, &dev) != 2)
-                        return -EIO;
-                strbuf_appendf(&b, "usb-host,hostbus=%u,hostaddr=%u", bus, dev);
-                append_info(&b, &h->info, id, false, false);
-                return push(a, "-device", &b);
-        }
-        case HD_HOSTDEV_SCSI: {
-                const struct hd_guest_address *ga = &h->info.address;
-                _cleanup_free_ char *drive = NULL;
-                int r;
-                if (h->scsi.protocol == HD_SCSI_PROTOCOL_ISCSI)
-                        return hd_error(a->ctx, -EOPNOTSUPP,
-                                        "iSCSI LUN %s: QEMU opens it itself (-blockdev driver=iscsi); hostdev has "
-                                        "nothing prepared for it",
-                                        h->scsi.iscsi_name ? h->scsi.iscsi_name : "?");
-                snprintf(what, sizeof(what), "SCSI LUN %s %u:%u:%llu", h->scsi.adapter ? h->scsi.adapter : "?",
-                         h->scsi.bus, h->scsi.target, h->scsi.unit);
-                if (!(rec = find(a, h, &kind_scsi)) || !rec->node)
-                        return not_prepared(a, h, what, o);
-                drive = strdupf("drive-%s", id);
-                if (!drive)
-                        return -ENOMEM;
-                strbuf_append(&b, "file=");
-                append_value(&b, rec->node);
-                strbuf_append(&b, ",if=none,format=raw,id=");
-                append_value(&b, drive);
-                if (h->readonly)
-                        strbuf_append(&b, ",readonly=on");
-                r = push(a, "-drive", &b);
-                if (r < 0)
-                        return r;
-                strbuf_append(&b, "scsi-generic,drive=");
-                append_value(&b, drive);
-                if (ga->type == HD_GUEST_ADDRESS_DRIVE)
-                        strbuf_appendf(&b, ",bus=scsi%u.0,channel=%u,scsi-id=%u,lun=%u", ga->drive.controller,
-                                       ga->drive.bus, ga->drive.target, ga->drive.unit);
-                append_info(&b, &h->info, id, false, false);
-                return push(a, "-device", &b);
-        }
+                return mdev(a, o, h, id);
+        case HD_HOSTDEV_USB:
+                return usb(a, o, h, id);
+        case HD_HOSTDEV_SCSI:
+                return scsi(a, o, h, id, drive);
         default: {
                 char line[32] = "";
                 if (h->line)
@@ -173,10 +260,10 @@ static int one(struct args *a, const struct hd_owner *o, const struct hd_hostdev
 }
 
 int hd_manager_qemu_args(struct hd_context *ctx, const struct hd_owner *owner, const struct hd_domain_def *def,
-                         char ***ret_argv) {
+                         unsigned flags, char ***ret_argv) {
         _cleanup_store_ struct hd_store *s = NULL;
-        struct args a = { .ctx = ctx };
-        unsigned n_hostdev = 0, n_net = 0;
+        struct qemu_layout layout = {};
+        struct args a = { .ctx = ctx, .layout = &layout };
         int r;
 
         hd_error_clear(ctx);
@@ -197,24 +284,19 @@ int hd_manager_qemu_args(struct hd_context *ctx, const struct hd_owner *owner, c
         }
         if (r < 0)
                 return r;
-        r = owner ? store_owner_devices(s, owner, &a.rows, &a.n) : store_device_list(s, &a.rows, &a.n);
-        for (size_t i = 0; r >= 0 && i < def->n_hostdevs; i++) {
-                const struct hd_hostdev_def *h = &def->hostdevs[i];
-                _cleanup_free_ char *id = NULL;
-                /* libvirt's aliases: hostdevN for <hostdev>, netN for <interface>, or the user's ua-... */
-                if (h->info.alias)
-                        id = strdup(h->info.alias);
-                else if (h->kind == HD_HOSTDEV_NET_VF)
-                        id = strdupf("net%u", n_net);
-                else
-                        id = strdupf("hostdev%u", n_hostdev);
-                if (h->kind == HD_HOSTDEV_NET_VF)
-                        n_net++;
-                else
-                        n_hostdev++;
-                r = id ? one(&a, owner, h, id) : -ENOMEM;
-        }
+        r = qemu_layout_build(ctx, def, &layout);
+        if (r >= 0)
+                r = owner ? store_owner_devices(s, owner, &a.rows, &a.n) : store_device_list(s, &a.rows, &a.n);
+        /* Controllers first: a device's bus= must name one QEMU has already made. */
+        if (r >= 0 && !(flags & HD_QEMU_ARGS_NO_CONTROLLERS))
+                r = qemu_layout_controller_args(ctx, &layout, &a.argv);
+        /* libvirt lists an interface's VF among the host devices before every <hostdev>. */
+        for (int pass = 0; pass < 2; pass++)
+                for (size_t i = 0; r >= 0 && i < def->n_hostdevs; i++)
+                        if ((def->hostdevs[i].kind == HD_HOSTDEV_NET_VF) == (pass == 0))
+                                r = one(&a, owner, &def->hostdevs[i], layout.ids[i], &layout.drive[i]);
         hd_active_list_free(a.rows, a.n);
+        qemu_layout_done(&layout, def->n_hostdevs);
         if (r < 0) {
                 strv_free(a.argv);
                 return r;
