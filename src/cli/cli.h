@@ -42,6 +42,7 @@ int verb_prepare(struct hd_context *ctx, int argc, char **argv);
 int verb_release(struct hd_context *ctx, int argc, char **argv);
 int verb_active(struct hd_context *ctx, int argc, char **argv);
 int verb_qemu_args(struct hd_context *ctx, int argc, char **argv);
+int verb_run(struct hd_context *ctx, int argc, char **argv);
 /* What prepare, release, active and qemu-args share (cmd-prepare.c). */
 struct cli_owner {
         char *driver, *domain, *uuid;

@@ -22,6 +22,7 @@ static const struct verb verbs[] = {
         { "release", "give back what a VM holds, restoring drivers, MACs and mdevs", verb_release },
         { "active", "who holds which device, since when, and what release restores", verb_active },
         { "qemu-args", "the QEMU -device options for a VM's prepared devices", verb_qemu_args },
+        { "run", "prepare a VM's devices, run its launcher with them, give them back after", verb_run },
         { "record", "copy the sysfs files hostdev reads, for --sysroot and bug reports", verb_record },
         { "monitor", "one line per device event: add, remove, change, bind, unbind", verb_monitor },
         { "mdev", "mediated devices: types, create, remove, define, start, stop, autostart", verb_mdev },
