@@ -9,9 +9,10 @@
 #     kernel/          the kernel package unpacked with dpkg -x (not installed)
 #     mtty/mtty.ko     samples/vfio-mdev/mtty.c built against linux-headers-<kver>
 #     base.cpio.gz     busybox, modules, jq, id files: rebuilt when the module set changes
+#     nested-qemu.cpio.gz  the host's qemu-system-x86_64 for the guest, and a QMP client (nested-qemu.sh)
 #     app/<hash of the binary's path>/
 #       app.cpio.gz        hostdev + its libraries + /init + scenarios: rebuilt when any changes
-#       initramfs.cpio.gz  base + app, two concatenated archives (the kernel unpacks both)
+#       initramfs.cpio.gz  base + nested-qemu + app, concatenated archives (the kernel unpacks each)
 #       nvme.img           the empty raw disk for the emulated NVMe controller (64 MiB,
 #                          sparse; run.sh copies it per run, as QEMU locks it)
 # Quiet when everything is cached; progress goes to stderr.
@@ -220,6 +221,9 @@ if [ ! -e "$D/base.cpio.gz" ] || [ "$(cat "$D/base.stamp" 2>/dev/null)" != "$bas
 	rm -rf "$R"
 fi
 
+# --- the nested QEMU: the hypervisor the scenarios start inside the guest ----
+"$LAB_SRC/nested-qemu.sh" "$D" || die "the nested QEMU archive did not build"
+
 # --- the app archive: hostdev, /init, scenarios ----------------------------
 [ -e "$binary" ] || die "no hostdev binary at $binary (meson setup build && ninja -C build, or pass one)"
 binary=$(cd "$(dirname "$binary")" && pwd)/$(basename "$binary")
@@ -236,7 +240,7 @@ app_inputs() {
 A=$D/app/$(echo "$binary" | sha256sum | cut -c1-12)
 mkdir -p "$A"
 echo "$binary" > "$A/binary"
-app_stamp=$( { echo v2; cat "$D/base.stamp"; app_inputs | while read -r f; do sha256sum "$f"; done; } | sha256sum | cut -d' ' -f1)
+app_stamp=$( { echo v2; cat "$D/base.stamp" "$D/nested-qemu.stamp"; app_inputs | while read -r f; do sha256sum "$f"; done; } | sha256sum | cut -d' ' -f1)
 if [ ! -e "$A/initramfs.cpio.gz" ] || [ "$(cat "$A/app.stamp" 2>/dev/null)" != "$app_stamp" ]; then
 	say "packing hostdev ($binary) and scenarios"
 	R=$A/root
@@ -265,7 +269,7 @@ if [ ! -e "$A/initramfs.cpio.gz" ] || [ "$(cat "$A/app.stamp" 2>/dev/null)" != "
 	cp "$LAB_SRC"/scenarios/*.sh "$R/lab/scenarios/"
 	(cd "$R" && find . -print0 | LC_ALL=C sort -z | cpio --null -o -H newc --quiet -R 0:0) |
 		gzip -6 > "$A/app.cpio.gz"
-	cat "$D/base.cpio.gz" "$A/app.cpio.gz" > "$A/initramfs.cpio.gz.tmp"
+	cat "$D/base.cpio.gz" "$D/nested-qemu.cpio.gz" "$A/app.cpio.gz" > "$A/initramfs.cpio.gz.tmp"
 	mv "$A/initramfs.cpio.gz.tmp" "$A/initramfs.cpio.gz"
 	echo "$app_stamp" > "$A/app.stamp"
 	rm -rf "$R"

@@ -1,0 +1,221 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# A real QEMU inside the guest opens what hostdev prepared: the e1000e, the ICH9 group, an NVMe VF, an mtty mdev,
+# the replugged USB gadget and two scsi_debug LUNs (virtio-scsi and lsilogic), with exactly the options `hostdev
+# qemu-args` prints, checked over QMP against the host's devices; killed, and everything given back. Then `hostdev
+# run` with a QEMU that quits, one killed with SIGKILL, and a second owner refused before its QEMU starts.
+
+HV_E1000E=$(pci_of 0x8086 0x10d3 || true)
+HV_ICH9="0000:00:1f.0 0000:00:1f.2 0000:00:1f.3"
+HV_PF=$(for d in /sys/bus/pci/devices/*; do
+	[ -e "$d/sriov_totalvfs" ] && [ "$(cat "$d/vendor")" = 0x1b36 ] && [ "$(cat "$d/device")" = 0x0010 ] && echo "${d##*/}"
+done | head -n 1)
+HV_SDH=$(ls -d /sys/bus/pseudo/drivers/scsi_debug/adapter*/host* 2>/dev/null | head -n 1)
+HV_SDH=${HV_SDH##*/host}
+HV_MDEV=$(cat /proc/sys/kernel/random/uuid)
+HV_SOCK=/tmp/hv.sock
+HV_QEMU="qemu-system-x86_64 -S -nodefaults -display none -machine q35 -accel tcg -m 64"
+HV_T=/tmp/hv
+
+hv_drv() { link_name /sys/bus/pci/devices/$1/driver; }
+hv_sg() { ls /sys/bus/scsi/devices/$1/scsi_generic; }
+# Live QEMU processes: the name is cut to 15 characters (LAB.md, Traps); a zombie is not one.
+hv_qemu_pids() {
+	for p in $(pgrep -x qemu-system-x86); do
+		grep -q '^State:.*Z' /proc/$p/status 2>/dev/null || echo $p
+	done
+}
+hv_qemus() { hv_qemu_pids | wc -l; }
+# After a check that failed half-way: no QEMU, and what hostdev run (or hv1) still holds given back.
+hv_leftovers() {
+	for p in $(hv_qemu_pids); do kill -9 $p; done
+	wait_for 30 sh -c '[ "$(hostdev active 2>&1)" = "no device is held or detached" ]' ||
+		hostdev release --owner qemu:hv1 > /dev/null 2>&1 || true
+}
+hv_vf() { link_name /sys/bus/pci/devices/$HV_PF/virtfn0; }
+hv_pci_xml() {
+	for a in "$@"; do
+		b=${a#*:}; f=${b##*.}; s=${b#*:}; s=${s%.*}
+		echo "    <hostdev mode='subsystem' type='pci' managed='yes'><source><address domain='0x0000' bus='0x${b%%:*}' slot='0x$s' function='0x$f'/></source></hostdev>"
+	done
+}
+
+hv_setup() {
+	command -v qemu-system-x86_64 > /dev/null || fail "no qemu-system-x86_64 in the guest (tests/lab/nested-qemu.sh)"
+	[ -n "$HV_E1000E" ] || fail "no e1000e"
+	[ -n "$HV_PF" ] || fail "no NVMe PF with SR-IOV"
+	[ -n "$HV_SDH" ] || fail "no scsi_debug host"
+	for a in $HV_ICH9; do [ -d /sys/bus/pci/devices/$a ] || fail "no $a"; done
+	# An NVMe VF through hostdev; without autoprobe no driver takes it, at creation or when it is given back.
+	hd sriov set "$HV_PF" 1 --no-autoprobe
+	wait_for 10 test -e /sys/bus/pci/devices/$HV_PF/virtfn0 || fail "no VF appeared"
+	# The gadget replugged: a new bus address, found again by vendor/product.
+	d=$(gadget_dev) || fail "gadget 0204:6025 is not on the bus"
+	old=$(cat $d/devnum)
+	udc=$(cat /sys/kernel/config/usb_gadget/g1/UDC)
+	echo "" > /sys/kernel/config/usb_gadget/g1/UDC
+	wait_for 20 sh -c '! [ -e '"$d"'/devnum ]' || fail "gadget did not go away"
+	echo "$udc" > /sys/kernel/config/usb_gadget/g1/UDC
+	wait_for 20 gadget_dev > /dev/null || fail "gadget did not come back"
+	d=$(gadget_dev)
+	wait_for 10 test -e $d/devnum
+	echo "# gadget devnum $old -> $(cat $d/devnum), VF $(hv_vf)"
+	hd mdev define --parent mtty --type mtty-1 --uuid "$HV_MDEV" > /dev/null
+	{
+		echo "<domain type='kvm'>"
+		echo "  <name>hv1</name>"
+		echo "  <os><type arch='x86_64' machine='q35'>hvm</type></os>"
+		echo "  <devices>"
+		echo "    <controller type='usb' index='0' model='qemu-xhci'/>"
+		echo "    <controller type='scsi' index='0' model='virtio-scsi'/>"
+		echo "    <controller type='scsi' index='1' model='lsilogic'/>"
+		hv_pci_xml "$HV_E1000E" $HV_ICH9 "$(hv_vf)"
+		echo "    <hostdev mode='subsystem' type='mdev' model='vfio-pci'><source><address uuid='$HV_MDEV'/></source></hostdev>"
+		echo "    <hostdev mode='subsystem' type='usb'><source><vendor id='0x0204'/><product id='0x6025'/></source></hostdev>"
+		echo "    <hostdev mode='subsystem' type='scsi' managed='yes'><source><adapter name='scsi_host$HV_SDH'/><address bus='0' target='0' unit='0'/></source>"
+		echo "      <address type='drive' controller='0' bus='0' target='0' unit='3'/></hostdev>"
+		echo "    <hostdev mode='subsystem' type='scsi'><source><adapter name='scsi_host$HV_SDH'/><address bus='0' target='1' unit='1'/></source>"
+		echo "      <address type='drive' controller='1' bus='0' target='0' unit='2'/></hostdev>"
+		echo "  </devices>"
+		echo "</domain>"
+	} > $HV_T.xml
+	hv_pci_xml "$HV_E1000E" > $HV_T-nic.xml
+}
+
+# Every device as the host had it: drivers, the NIC's interface, the mdev stopped, nothing on vfio-pci or held.
+hv_all_back() {
+	[ "$(hv_drv $HV_E1000E)" = e1000e ] || fail "$HV_E1000E is on $(hv_drv $HV_E1000E), not e1000e"
+	wait_for 10 sh -c "ls /sys/bus/pci/devices/$HV_E1000E/net/* > /dev/null 2>&1" ||
+		fail "$HV_E1000E has no network interface again"
+	for a in $HV_ICH9 $(hv_vf); do
+		[ "$(hv_drv $a)" = null ] || fail "$a is on $(hv_drv $a), had no driver"
+	done
+	[ ! -e /sys/bus/mdev/devices/$HV_MDEV ] || fail "the mdev hostdev started still runs"
+	left=$(ls /sys/bus/pci/drivers/vfio-pci 2>/dev/null | grep '^0000:' || true)
+	[ -z "$left" ] || fail "still on vfio-pci: $left"
+	out=$(hostdev active 2>&1)
+	[ "$out" = "no device is held or detached" ] || { echo "$out"; fail "hostdev active still lists devices"; }
+}
+
+# hv_id ARGS PATTERN: the id= of the -device line of ARGS that has PATTERN
+hv_id() { grep -e "$2" "$1" | sed -n 's/.*[,]id=\([^,]*\).*/\1/p' | head -n 1; }
+
+# Over QMP, each device of the domain is in the nested guest with the host device's identity.
+hv_check_qmp() {
+	args=$1
+	qmp $HV_SOCK --wait 60 query-pci > $HV_T.pci || { cat $2 $HV_T.pci; fail "no QMP answer to query-pci"; }
+	# qdev id, vendor and device (decimal) of every PCI function QEMU made
+	jq -r '.return[] | .. | objects | select(has("qdev_id") and .qdev_id != "") | "\(.qdev_id) \(.id.vendor) \(.id.device)"' \
+		$HV_T.pci > $HV_T.pci.ids || fail "query-pci: not JSON: $(head -c 300 $HV_T.pci)"
+	n=0
+	for a in "$HV_E1000E" $HV_ICH9 "$(hv_vf)"; do
+		id=$(hv_id $args "vfio-pci,host=$a,")
+		[ -n "$id" ] || fail "qemu-args has no vfio-pci for $a"
+		want="$id $(printf '%d %d' $(cat /sys/bus/pci/devices/$a/vendor) $(cat /sys/bus/pci/devices/$a/device))"
+		grep -qx "$want" $HV_T.pci.ids || { cat $HV_T.pci.ids; fail "query-pci has no '$want' for $a"; }
+		n=$((n + 1))
+	done
+	# mtty's own ids (samples/vfio-mdev/mtty.c): 4348:3253
+	id=$(hv_id $args "sysfsdev=/sys/bus/mdev/devices/$HV_MDEV,")
+	grep -qx "$id 17224 12883" $HV_T.pci.ids || { cat $HV_T.pci.ids; fail "query-pci has no mtty 4348:3253 as $id"; }
+	# The gadget, by the product string QEMU read from the device itself.
+	d=$(gadget_dev)
+	id=$(hv_id $args "usb-host,hostbus=$(cat $d/busnum),hostaddr=$(cat $d/devnum),")
+	[ -n "$id" ] || fail "qemu-args has no usb-host where the gadget is ($(cat $d/busnum):$(cat $d/devnum))"
+	qmp $HV_SOCK "hmp:info usb" > $HV_T.usb || fail "info usb failed"
+	grep -q "Product $(cat $d/product), ID: $id" $HV_T.usb || { cat $HV_T.usb; fail "info usb has no '$(cat $d/product)' as $id"; }
+	# The LUNs: their /dev/sgN behind the drive, each on the bus of its controller's model.
+	qmp $HV_SOCK query-block > $HV_T.block || fail "query-block failed"
+	qmp $HV_SOCK "hmp:info qtree" > $HV_T.qtree || fail "info qtree failed"
+	for lun in "$HV_SDH:0:0:0 scsi0.0 channel=0,scsi-id=0,lun=3" "$HV_SDH:0:1:1 scsi1.0 scsi-id=2"; do
+		set -- $lun
+		sg=$(hv_sg $1)
+		id=$(hv_id $args "drive=drive-hostdev[0-9]*,bus=$2,$3,")
+		[ -n "$id" ] || fail "qemu-args has no scsi-generic on $2 with $3"
+		jq -e --arg d "drive-$id" --arg f "/dev/$sg" '.return[] | select(.device == $d) | .inserted.file == $f' \
+			$HV_T.block > /dev/null || { cat $HV_T.block; fail "query-block: drive-$id is not /dev/$sg"; }
+		bus=$(awk -v want="dev: scsi-generic, id \"$id\"" '/ bus: / { b = $2 } index($0, want) { print b; exit }' $HV_T.qtree)
+		[ "$bus" = "$2" ] || fail "info qtree: $id is on bus '$bus', not $2"
+	done
+	echo "# QEMU shows $n vfio-pci functions, the mtty mdev, the gadget and 2 LUNs with the host's identities"
+}
+
+# The options hostdev printed, unchanged, on a QEMU started by hand; then SIGKILL and hostdev release.
+hv_qemu_args() {
+	hv_leftovers
+	hd prepare --owner qemu:hv1 $HV_T.xml > /dev/null
+	hd qemu-args --owner qemu:hv1 $HV_T.xml > $HV_T.args
+	cat $HV_T.args
+	grep -q "^-device qemu-xhci,id=usb$" $HV_T.args || fail "qemu-args: no xhci controller"
+	grep -q "^-device lsi,id=scsi1$" $HV_T.args || fail "qemu-args: no lsilogic controller"
+	rm -f $HV_SOCK
+	t0=$(cut -d' ' -f1 /proc/uptime)
+	$HV_QEMU $(cat $HV_T.args) -qmp unix:$HV_SOCK,server=on,wait=off < /dev/null > $HV_T.qemu 2>&1 &
+	qpid=$!
+	# A failed check ends this subshell (set -e): QEMU goes with it.
+	trap 'kill -9 $qpid 2> /dev/null' EXIT
+	hv_check_qmp $HV_T.args $HV_T.qemu
+	echo "# QEMU up and checked in $(awk "BEGIN { print $(cut -d' ' -f1 /proc/uptime) - $t0 }")s"
+	kill -9 $qpid
+	wait $qpid || true
+	trap - EXIT
+	d=$(gadget_dev)
+	echo "# after SIGKILL the gadget's interface is on: $(link_name $d/${d##*/}:1.0/driver) (QEMU had detached it)"
+	[ "$(hv_drv $HV_E1000E)" = vfio-pci ] || fail "the NIC left vfio-pci when QEMU died, before any release"
+	hd release --owner qemu:hv1 > /dev/null
+	hv_all_back
+}
+
+# hv_run_start: hostdev run of hv1's QEMU in the background ($rpid), up and answering QMP.
+hv_run_start() {
+	rm -f $HV_SOCK
+	hostdev run --owner qemu:hv1 $HV_T.xml -- $HV_QEMU {} -qmp unix:$HV_SOCK,server=on,wait=off \
+		< /dev/null > $HV_T.run 2>&1 &
+	rpid=$!
+	# A failed check kills QEMU; run gives the devices back by itself (hv_leftovers waits for that).
+	trap 'for p in $(hv_qemu_pids); do kill -9 $p; done' EXIT
+	qmp $HV_SOCK --wait 60 query-status > /dev/null || { cat $HV_T.run; fail "no QMP from QEMU under hostdev run"; }
+	hostdev active | grep -q "^pci  *$HV_E1000E  *held  *qemu:hv1 " || fail "run's QEMU is up but qemu:hv1 does not hold the NIC"
+}
+
+# hostdev run: QEMU quits over QMP; meanwhile a second owner asking for the NIC is refused before its QEMU starts.
+hv_run_quit() {
+	hv_leftovers
+	hv_run_start
+	# run gave QEMU what qemu-args prints for the same owner now.
+	hd qemu-args --owner qemu:hv1 $HV_T.xml > $HV_T.runargs
+	hv_check_qmp $HV_T.runargs $HV_T.run
+	[ "$(hv_qemus)" = 1 ] || fail "$(hv_qemus) QEMU processes"
+	if hostdev run --owner qemu:other $HV_T-nic.xml -- $HV_QEMU {} < /dev/null > $HV_T.other 2>&1; then rc=0; else rc=$?; fi
+	[ $rc = 125 ] || { cat $HV_T.other; fail "the second owner's run exited $rc, not 125"; }
+	grep -q "$HV_E1000E is held by qemu:hv1" $HV_T.other || { cat $HV_T.other; fail "the refusal does not name the holder"; }
+	[ "$(hv_qemus)" = 1 ] || fail "a second QEMU was started: $(hv_qemus) running"
+	qmp $HV_SOCK quit > /dev/null || true
+	if wait $rpid; then rc=0; else rc=$?; fi
+	trap - EXIT
+	[ $rc = 0 ] || { cat $HV_T.run; fail "hostdev run exited $rc after QEMU quit"; }
+	hv_all_back
+}
+
+# hostdev run: QEMU killed with SIGKILL; run gives everything back and says how it ended.
+hv_run_sigkill() {
+	hv_leftovers
+	hv_run_start
+	kill -9 $(hv_qemu_pids)
+	if wait $rpid; then rc=0; else rc=$?; fi
+	trap - EXIT
+	[ $rc = 137 ] || { cat $HV_T.run; fail "hostdev run exited $rc, not 137 (128 + SIGKILL)"; }
+	hv_all_back
+}
+
+hv_cleanup() {
+	hv_leftovers
+	hd mdev undefine "$HV_MDEV"
+	hd sriov set "$HV_PF" 0
+}
+
+if check setup-hypervisor hv_setup; then
+	check hv-qemu-opens-prepared hv_qemu_args
+	check hv-run-quit-second-owner hv_run_quit
+	check hv-run-qemu-sigkill hv_run_sigkill
+	check hv-cleanup hv_cleanup
+fi
