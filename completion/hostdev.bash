@@ -29,7 +29,7 @@ _hostdev() {
         -o|--output) COMPREPLY=($(compgen -W "help NAME CAP CAPS DRIVER IOMMU NUMA DESCRIPTION ADDRESS VENDOR PRODUCT CLASS DEVNODE PF VFS MAXVFS PARENT SUBSYSTEM PATH" -- "$cur")); return ;;
         esac
         case $verb in
-        "") COMPREPLY=($(compgen -W "list show iommu detach reattach reset check recover prepare release active qemu-args monitor mdev sriov vhba create --sysroot --state-dir --help --version" -- "$cur")) ;;
+        "") COMPREPLY=($(compgen -W "list show iommu detach reattach reset check recover prepare release active qemu-args run monitor mdev sriov vhba create --sysroot --state-dir --help --version" -- "$cur")) ;;
         list) COMPREPLY=($(compgen -W "--tree --cap --count --inactive --all --output --json --pairs --raw --noheadings --help" -- "$cur")) ;;
         show)
                 if [[ $cur == -* ]]; then
@@ -94,6 +94,18 @@ _hostdev() {
                 fi ;;
         recover) COMPREPLY=($(compgen -W "--json --help" -- "$cur")) ;;
         active) COMPREPLY=($(compgen -W "--json --raw --noheadings --help" -- "$cur")) ;;
+        run)
+                # After '--': the launcher, then its arguments.
+                for ((i = 2; i < COMP_CWORD; i++)); do
+                        if [[ ${COMP_WORDS[i]} == -- ]]; then
+                                if ((i == COMP_CWORD - 1)); then
+                                        COMPREPLY=($(compgen -c -- "$cur"))
+                                else
+                                        COMPREPLY=($(compgen -f -- "$cur"))
+                                fi
+                                return
+                        fi
+                done ;&
         prepare|release|qemu-args)
                 case $prev in
                 -o|--owner) COMPREPLY=($(compgen -W "$(_hostdev_owners)" -- "$cur")); return ;;
@@ -104,7 +116,8 @@ _hostdev() {
                         case $verb in
                         prepare) COMPREPLY=($(compgen -W "--owner --uuid --force --resume --kind --help" -- "$cur")) ;;
                         release) COMPREPLY=($(compgen -W "--owner --uuid --kind --help" -- "$cur")) ;;
-                        qemu-args) COMPREPLY=($(compgen -W "--owner --null --help" -- "$cur")) ;;
+                        qemu-args) COMPREPLY=($(compgen -W "--owner --no-controllers --null --help" -- "$cur")) ;;
+                        run) COMPREPLY=($(compgen -W "--owner --uuid --force --resume --kind --no-controllers --verbose --help" -- "$cur")) ;;
                         esac
                 else
                         COMPREPLY=($(compgen -f -X '!*.xml' -- "$cur"))

@@ -18,18 +18,23 @@ HV_T=/tmp/hv
 
 hv_drv() { link_name /sys/bus/pci/devices/$1/driver; }
 hv_sg() { ls /sys/bus/scsi/devices/$1/scsi_generic; }
-# Live QEMU processes: the name is cut to 15 characters (LAB.md, Traps); a zombie is not one.
+# Live QEMU processes (busybox here has no pgrep): the name is cut to 15 characters (LAB.md, Traps); a zombie
+# is not one.
 hv_qemu_pids() {
-	for p in $(pgrep -x qemu-system-x86); do
-		grep -q '^State:.*Z' /proc/$p/status 2>/dev/null || echo $p
+	for p in /proc/[0-9]*; do
+		[ "$(cat $p/comm 2>/dev/null)" = qemu-system-x86 ] || continue
+		grep -q '^State:.*Z' $p/status 2>/dev/null || echo ${p#/proc/}
 	done
 }
 hv_qemus() { hv_qemu_pids | wc -l; }
-# After a check that failed half-way: no QEMU, and what hostdev run (or hv1) still holds given back.
+hv_no_qemu() { [ -z "$(hv_qemu_pids)" ]; }
+# After a check that failed half-way: no QEMU, and what hostdev run (or hv1) still holds given back. QEMU must be
+# gone first: unbinding a vfio device a process has open waits in the kernel until it is closed.
 hv_leftovers() {
 	for p in $(hv_qemu_pids); do kill -9 $p; done
+	wait_for 10 hv_no_qemu || true
 	wait_for 30 sh -c '[ "$(hostdev active 2>&1)" = "no device is held or detached" ]' ||
-		hostdev release --owner qemu:hv1 > /dev/null 2>&1 || true
+		timeout 60 hostdev release --owner qemu:hv1 > /dev/null 2>&1 || true
 }
 hv_vf() { link_name /sys/bus/pci/devices/$HV_PF/virtfn0; }
 hv_pci_xml() {
