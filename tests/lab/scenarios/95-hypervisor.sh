@@ -65,26 +65,36 @@ hv_setup() {
 	wait_for 10 test -e $d/devnum
 	echo "# gadget devnum $old -> $(cat $d/devnum), VF $(hv_vf)"
 	hd mdev define --parent mtty --type mtty-1 --uuid "$HV_MDEV" > /dev/null
-	{
-		echo "<domain type='kvm'>"
-		echo "  <name>hv1</name>"
-		echo "  <os><type arch='x86_64' machine='q35'>hvm</type></os>"
-		echo "  <devices>"
-		echo "    <controller type='usb' index='0' model='qemu-xhci'/>"
-		echo "    <controller type='scsi' index='0' model='virtio-scsi'/>"
-		echo "    <controller type='scsi' index='1' model='lsilogic'/>"
-		hv_pci_xml "$HV_E1000E" $HV_ICH9 "$(hv_vf)"
-		echo "    <hostdev mode='subsystem' type='mdev' model='vfio-pci'><source><address uuid='$HV_MDEV'/></source></hostdev>"
-		echo "    <hostdev mode='subsystem' type='usb'><source><vendor id='0x0204'/><product id='0x6025'/></source></hostdev>"
-		echo "    <hostdev mode='subsystem' type='scsi' managed='yes'><source><adapter name='scsi_host$HV_SDH'/><address bus='0' target='0' unit='0'/></source>"
-		echo "      <address type='drive' controller='0' bus='0' target='0' unit='3'/></hostdev>"
-		echo "    <hostdev mode='subsystem' type='scsi'><source><adapter name='scsi_host$HV_SDH'/><address bus='0' target='1' unit='1'/></source>"
-		echo "      <address type='drive' controller='1' bus='0' target='0' unit='2'/></hostdev>"
-		echo "  </devices>"
-		echo "</domain>"
-	} > $HV_T.xml
+	hv_domain all > $HV_T.xml
+	# For the SIGKILL under hostdev run: one device of each kind that has something to give back.
+	hv_domain some > $HV_T-small.xml
 	hv_pci_xml "$HV_E1000E" > $HV_T-nic.xml
 }
+
+# hv_domain all|some: hv1's domain with every device, or with the NIC, the mdev, the gadget and one LUN
+hv_domain() {
+	echo "<domain type='kvm'>"
+	echo "  <name>hv1</name>"
+	echo "  <os><type arch='x86_64' machine='q35'>hvm</type></os>"
+	echo "  <devices>"
+	echo "    <controller type='usb' index='0' model='qemu-xhci'/>"
+	echo "    <controller type='scsi' index='0' model='virtio-scsi'/>"
+	[ $1 = some ] || echo "    <controller type='scsi' index='1' model='lsilogic'/>"
+	if [ $1 = some ]; then hv_pci_xml "$HV_E1000E"; else hv_pci_xml "$HV_E1000E" $HV_ICH9 "$(hv_vf)"; fi
+	echo "    <hostdev mode='subsystem' type='mdev' model='vfio-pci'><source><address uuid='$HV_MDEV'/></source></hostdev>"
+	echo "    <hostdev mode='subsystem' type='usb'><source><vendor id='0x0204'/><product id='0x6025'/></source></hostdev>"
+	echo "    <hostdev mode='subsystem' type='scsi' managed='yes'><source><adapter name='scsi_host$HV_SDH'/><address bus='0' target='0' unit='0'/></source>"
+	echo "      <address type='drive' controller='0' bus='0' target='0' unit='3'/></hostdev>"
+	[ $1 = some ] || {
+		echo "    <hostdev mode='subsystem' type='scsi'><source><adapter name='scsi_host$HV_SDH'/><address bus='0' target='1' unit='1'/></source>"
+		echo "      <address type='drive' controller='1' bus='0' target='0' unit='2'/></hostdev>"
+	}
+	echo "  </devices>"
+	echo "</domain>"
+}
+
+# hv_took T0 WHAT: how long since T0 (an uptime), for the log
+hv_took() { echo "# $2 took $(awk "BEGIN { print $(cut -d' ' -f1 /proc/uptime) - $1 }")s"; }
 
 # Every device as the host had it: drivers, the NIC's interface, the mdev stopped, nothing on vfio-pci or held.
 hv_all_back() {
@@ -147,7 +157,9 @@ hv_check_qmp() {
 # The options hostdev printed, unchanged, on a QEMU started by hand; then SIGKILL and hostdev release.
 hv_qemu_args() {
 	hv_leftovers
+	t=$(cut -d' ' -f1 /proc/uptime)
 	hd prepare --owner qemu:hv1 $HV_T.xml > /dev/null
+	hv_took $t "prepare of $(grep -c '<hostdev' $HV_T.xml) devices"
 	hd qemu-args --owner qemu:hv1 $HV_T.xml > $HV_T.args
 	cat $HV_T.args
 	grep -q "^-device qemu-xhci,id=usb$" $HV_T.args || fail "qemu-args: no xhci controller"
@@ -166,26 +178,30 @@ hv_qemu_args() {
 	d=$(gadget_dev)
 	echo "# after SIGKILL the gadget's interface is on: $(link_name $d/${d##*/}:1.0/driver) (QEMU had detached it)"
 	[ "$(hv_drv $HV_E1000E)" = vfio-pci ] || fail "the NIC left vfio-pci when QEMU died, before any release"
+	t=$(cut -d' ' -f1 /proc/uptime)
 	hd release --owner qemu:hv1 > /dev/null
+	hv_took $t release
 	hv_all_back
 }
 
-# hv_run_start: hostdev run of hv1's QEMU in the background ($rpid), up and answering QMP.
+# hv_run_start XML: hostdev run of hv1's QEMU in the background ($rpid), up and answering QMP.
 hv_run_start() {
 	rm -f $HV_SOCK
-	hostdev run --owner qemu:hv1 $HV_T.xml -- $HV_QEMU {} -qmp unix:$HV_SOCK,server=on,wait=off \
+	t=$(cut -d' ' -f1 /proc/uptime)
+	hostdev run --owner qemu:hv1 $1 -- $HV_QEMU {} -qmp unix:$HV_SOCK,server=on,wait=off \
 		< /dev/null > $HV_T.run 2>&1 &
 	rpid=$!
 	# A failed check kills QEMU; run gives the devices back by itself (hv_leftovers waits for that).
 	trap 'for p in $(hv_qemu_pids); do kill -9 $p; done' EXIT
 	qmp $HV_SOCK --wait 60 query-status > /dev/null || { cat $HV_T.run; fail "no QMP from QEMU under hostdev run"; }
 	hostdev active | grep -q "^pci  *$HV_E1000E  *held  *qemu:hv1 " || fail "run's QEMU is up but qemu:hv1 does not hold the NIC"
+	hv_took $t "hostdev run to QMP"
 }
 
 # hostdev run: QEMU quits over QMP; meanwhile a second owner asking for the NIC is refused before its QEMU starts.
 hv_run_quit() {
 	hv_leftovers
-	hv_run_start
+	hv_run_start $HV_T.xml
 	# run gave QEMU what qemu-args prints for the same owner now.
 	hd qemu-args --owner qemu:hv1 $HV_T.xml > $HV_T.runargs
 	hv_check_qmp $HV_T.runargs $HV_T.run
@@ -194,9 +210,11 @@ hv_run_quit() {
 	[ $rc = 125 ] || { cat $HV_T.other; fail "the second owner's run exited $rc, not 125"; }
 	grep -q "$HV_E1000E is held by qemu:hv1" $HV_T.other || { cat $HV_T.other; fail "the refusal does not name the holder"; }
 	[ "$(hv_qemus)" = 1 ] || fail "a second QEMU was started: $(hv_qemus) running"
+	t=$(cut -d' ' -f1 /proc/uptime)
 	qmp $HV_SOCK quit > /dev/null || true
 	if wait $rpid; then rc=0; else rc=$?; fi
 	trap - EXIT
+	hv_took $t "quit and hostdev run's release"
 	[ $rc = 0 ] || { cat $HV_T.run; fail "hostdev run exited $rc after QEMU quit"; }
 	hv_all_back
 }
@@ -204,10 +222,12 @@ hv_run_quit() {
 # hostdev run: QEMU killed with SIGKILL; run gives everything back and says how it ended.
 hv_run_sigkill() {
 	hv_leftovers
-	hv_run_start
+	hv_run_start $HV_T-small.xml
+	t=$(cut -d' ' -f1 /proc/uptime)
 	kill -9 $(hv_qemu_pids)
 	if wait $rpid; then rc=0; else rc=$?; fi
 	trap - EXIT
+	hv_took $t "hostdev run's release after SIGKILL"
 	[ $rc = 137 ] || { cat $HV_T.run; fail "hostdev run exited $rc, not 137 (128 + SIGKILL)"; }
 	hv_all_back
 }
