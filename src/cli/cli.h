@@ -56,6 +56,18 @@ int cli_owner(const char *verb, const char *spec, const char *uuid, const struct
 void cli_owner_done(struct cli_owner *o);
 /* --kind pci,usb,...: HD_MANAGER_ONLY_* into *FLAGS; 0 or a usage error's exit code. */
 int cli_kinds(const char *verb, const char *spec, unsigned *flags);
+/* The options prepare and run share, for their getopt_long tables and short option strings. */
+#define CLI_PREPARE_OPTIONS                                                                                  \
+        { "owner", required_argument, NULL, 'o' }, { "uuid", required_argument, NULL, 'u' },                 \
+                { "force", no_argument, NULL, 'f' }, { "resume", no_argument, NULL, 'R' },                   \
+                { "kind", required_argument, NULL, 'k' }
+#define CLI_PREPARE_SHORT "o:u:fk:"
+struct cli_prepare_opts {
+        const char *owner, *uuid;
+        unsigned flags; /* HD_MANAGER_* */
+};
+/* Option C (with OPTARG) into P: 1 when it is one of CLI_PREPARE_OPTIONS, 0 when not, -1 on a usage error (said). */
+int cli_prepare_option(const char *verb, int c, const char *arg, struct cli_prepare_opts *p);
 /* A manager failure: its message, and a word about root when it was EACCES. */
 int cli_manager_fail(struct hd_context *ctx, int r, const char *what);
 /* One line per device OWNER holds: kind, key, node. */

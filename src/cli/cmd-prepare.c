@@ -143,48 +143,51 @@ int cli_kinds(const char *verb, const char *spec, unsigned *flags) {
         return 0;
 }
 
+int cli_prepare_option(const char *verb, int c, const char *arg, struct cli_prepare_opts *p) {
+        switch (c) {
+        case 'o': p->owner = arg; return 1;
+        case 'u': p->uuid = arg; return 1;
+        case 'f': p->flags |= HD_MANAGER_FORCE; return 1;
+        case 'R': p->flags |= HD_MANAGER_RESUME; return 1;
+        case 'k': return cli_kinds(verb, arg, &p->flags) == 0 ? 1 : -1;
+        default: return 0;
+        }
+}
+
 int verb_prepare(struct hd_context *ctx, int argc, char **argv) {
         static const struct option opts[] = {
-                { "owner", required_argument, NULL, 'o' },
-                { "uuid", required_argument, NULL, 'u' },
-                { "force", no_argument, NULL, 'f' },
-                { "resume", no_argument, NULL, 'R' },
-                { "kind", required_argument, NULL, 'k' },
+                CLI_PREPARE_OPTIONS,
                 { "help", no_argument, NULL, 'h' },
                 {},
         };
-        const char *owner = NULL, *uuid = NULL;
+        struct cli_prepare_opts p = {};
         struct hd_domain_def *def = NULL;
         struct cli_owner o = {};
         char **skipped = NULL;
-        unsigned flags = 0;
         int c, r, ret;
 
-        while ((c = getopt_long(argc, argv, "o:u:fk:h", opts, NULL)) >= 0) {
-                switch (c) {
-                case 'o': owner = optarg; break;
-                case 'u': uuid = optarg; break;
-                case 'f': flags |= HD_MANAGER_FORCE; break;
-                case 'R': flags |= HD_MANAGER_RESUME; break;
-                case 'k':
-                        if ((r = cli_kinds("prepare", optarg, &flags)) != 0)
-                                return r;
-                        break;
-                case 'h': usage(); return EXIT_OK;
-                default: return cli_usage_error("prepare", "unknown option");
+        while ((c = getopt_long(argc, argv, CLI_PREPARE_SHORT "h", opts, NULL)) >= 0) {
+                if ((r = cli_prepare_option("prepare", c, optarg, &p)) < 0)
+                        return EXIT_USAGE;
+                if (r > 0)
+                        continue;
+                if (c == 'h') {
+                        usage();
+                        return EXIT_OK;
                 }
+                return cli_usage_error("prepare", "unknown option");
         }
         if (optind != argc - 1)
                 return cli_usage_error("prepare", optind == argc ? "no FILE given ('-' for standard input)"
                                                                  : "takes one FILE");
-        if (!owner)
+        if (!p.owner)
                 return cli_usage_error("prepare", "no owner given: --owner DRIVER:DOMAIN (such as qemu:vm1)");
         r = cli_read_domain(ctx, argv[optind], &def);
         if (r < 0)
                 return cli_fail(ctx, r, argv[optind]);
-        ret = cli_owner("prepare", owner, uuid, def, &o);
+        ret = cli_owner("prepare", p.owner, p.uuid, def, &o);
         if (ret == 0) {
-                r = hd_manager_prepare(ctx, &o.o, def, flags, &skipped);
+                r = hd_manager_prepare(ctx, &o.o, def, p.flags, &skipped);
                 if (r < 0)
                         ret = cli_manager_fail(ctx, r, "prepare");
                 else {

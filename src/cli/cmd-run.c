@@ -147,35 +147,27 @@ static int run(struct hd_context *ctx, const struct hd_owner *o, const struct hd
 
 int verb_run(struct hd_context *ctx, int argc, char **argv) {
         static const struct option opts[] = {
-                { "owner", required_argument, NULL, 'o' },
-                { "uuid", required_argument, NULL, 'u' },
-                { "force", no_argument, NULL, 'f' },
-                { "resume", no_argument, NULL, 'R' },
-                { "kind", required_argument, NULL, 'k' },
+                CLI_PREPARE_OPTIONS,
                 { "no-controllers", no_argument, NULL, 'n' },
                 { "verbose", no_argument, NULL, 'v' },
                 { "help", no_argument, NULL, 'h' },
                 {},
         };
-        const char *owner = NULL, *uuid = NULL;
+        struct cli_prepare_opts p = {};
         struct hd_domain_def *def = NULL;
         struct cli_owner o = {};
-        unsigned flags = 0, args_flags = 0;
+        unsigned args_flags = 0;
         bool verbose = false;
         char **launcher;
         int c, r, ret;
 
         /* '+': options end at FILE; what follows is the launcher's. */
-        while ((c = getopt_long(argc, argv, "+o:u:fk:nvh", opts, NULL)) >= 0) {
+        while ((c = getopt_long(argc, argv, "+" CLI_PREPARE_SHORT "nvh", opts, NULL)) >= 0) {
+                if ((r = cli_prepare_option("run", c, optarg, &p)) < 0)
+                        return RUN_FAILED;
+                if (r > 0)
+                        continue;
                 switch (c) {
-                case 'o': owner = optarg; break;
-                case 'u': uuid = optarg; break;
-                case 'f': flags |= HD_MANAGER_FORCE; break;
-                case 'R': flags |= HD_MANAGER_RESUME; break;
-                case 'k':
-                        if (cli_kinds("run", optarg, &flags) != 0)
-                                return RUN_FAILED;
-                        break;
                 case 'n': args_flags |= HD_QEMU_ARGS_NO_CONTROLLERS; break;
                 case 'v': verbose = true; break;
                 case 'h': usage(); return EXIT_OK;
@@ -193,7 +185,7 @@ int verb_run(struct hd_context *ctx, int argc, char **argv) {
                 cli_usage_error("run", "no launcher given: hostdev run ... FILE -- qemu-system-x86_64 ...");
                 return RUN_FAILED;
         }
-        if (!owner) {
+        if (!p.owner) {
                 cli_usage_error("run", "no owner given: --owner DRIVER:DOMAIN (such as qemu:vm1)");
                 return RUN_FAILED;
         }
@@ -203,8 +195,8 @@ int verb_run(struct hd_context *ctx, int argc, char **argv) {
                 return RUN_FAILED;
         }
         /* Exit statuses of our own are 125: every other number is the launcher's. */
-        ret = cli_owner("run", owner, uuid, def, &o) == 0 ? run(ctx, &o.o, def, flags, args_flags, launcher, verbose)
-                                                          : RUN_FAILED;
+        ret = cli_owner("run", p.owner, p.uuid, def, &o) == 0 ? run(ctx, &o.o, def, p.flags, args_flags, launcher, verbose)
+                                                              : RUN_FAILED;
         cli_owner_done(&o);
         hd_domain_def_free(def);
         return ret;

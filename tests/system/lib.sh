@@ -23,6 +23,22 @@ expect_fail() {
         fi
 }
 
+# emu_vm_tree WHAT: a copy of the VM tree in $tmp/tree (gone at exit), hd() running hostdev with the kernel
+# emulator behind its writes ($EMU, build/tests/hostdev-emu) on it, and drv ADDR naming a PCI device's driver
+# there. Without $EMU: one "ok - WHAT: skipped" line and exit.
+emu_vm_tree() {
+        EMU=${HOSTDEV_EMU:-$(dirname "$HOSTDEV")/tests/hostdev-emu}
+        if [ ! -x "$EMU" ]; then
+                ok "$1: skipped, no $EMU"
+                exit 0
+        fi
+        tmp=$(mktemp -d)
+        trap 'rm -rf "$tmp"' EXIT
+        cp -a "$DATA/trees/vm" "$tmp/tree"
+        hd() { "$EMU" --sysroot "$tmp/tree" "$@"; }
+        drv() { basename "$(readlink "$tmp/tree/sys/bus/pci/devices/$1/driver")"; }
+}
+
 finish() {
         [ "$nfail" = 0 ]
 }

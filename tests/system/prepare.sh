@@ -3,16 +3,7 @@
 # prepare, active, qemu-args, release and recover as a person runs them, on a copy of the VM tree; the writes go
 # through the kernel emulator (build/tests/hostdev-emu), the real hostdev shows what a tree without one refuses.
 . "$(dirname "$0")/lib.sh"
-EMU=${HOSTDEV_EMU:-$(dirname "$HOSTDEV")/tests/hostdev-emu}
-if [ ! -x "$EMU" ]; then
-        ok "prepare: skipped, no $EMU"
-        exit 0
-fi
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-cp -a "$DATA/trees/vm" "$tmp/tree"
-hd() { "$EMU" --sysroot "$tmp/tree" "$@"; }
-drv() { basename "$(readlink "$tmp/tree/sys/bus/pci/devices/$1/driver")"; }
+emu_vm_tree prepare
 
 cat > "$tmp/vm1.xml" <<'EOF'
 <domain type='kvm'>

@@ -4,16 +4,7 @@
 # launcher: the options it gets, the exit status passed through, the release after every kind of end, signals
 # forwarded, and a prepare that fails starting nothing.
 . "$(dirname "$0")/lib.sh"
-EMU=${HOSTDEV_EMU:-$(dirname "$HOSTDEV")/tests/hostdev-emu}
-if [ ! -x "$EMU" ]; then
-        ok "run: skipped, no $EMU"
-        exit 0
-fi
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-cp -a "$DATA/trees/vm" "$tmp/tree"
-hd() { "$EMU" --sysroot "$tmp/tree" "$@"; }
-drv() { basename "$(readlink "$tmp/tree/sys/bus/pci/devices/$1/driver")"; }
+emu_vm_tree run
 export EMU TREE="$tmp/tree" OUT="$tmp/out"
 
 cat > "$tmp/vm1.xml" <<'EOF'

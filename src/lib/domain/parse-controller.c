@@ -18,25 +18,19 @@ static unsigned next_index(const struct hd_domain_def *def, enum hd_controller_t
 
 static int parse_model(struct parse_state *st, xmlNodePtr node, struct hd_controller_def *c) {
         _cleanup_free_ char *model = domxml_attr(node, "model");
-        int m;
+        bool scsi = c->type == HD_CONTROLLER_SCSI;
+        /* Both enums have DEFAULT (absent) as 0: it is no spelling of its own. */
+        int m = !model ? 0 : scsi ? (int)hd_scsi_model_from_string(model) : (int)hd_usb_model_from_string(model);
 
-        if (!model)
-                return 0;
-        if (c->type == HD_CONTROLLER_SCSI) {
-                m = hd_scsi_model_from_string(model);
-                if (m <= HD_SCSI_MODEL_DEFAULT)
-                        return domxml_attr_error(st, node, "model", model,
-                                                 "not a SCSI controller model; use 'virtio-scsi', 'lsilogic', "
-                                                 "'lsisas1068', 'lsisas1078', 'ibmvscsi', 'am53c974', 'dc390' "
-                                                 "or leave it out for the machine's default");
-        } else {
-                m = hd_usb_model_from_string(model);
-                if (m <= HD_USB_MODEL_DEFAULT)
-                        return domxml_attr_error(st, node, "model", model,
-                                                 "not a USB controller model; use 'qemu-xhci', 'nec-xhci', "
-                                                 "'ich9-ehci1', 'ehci', 'piix3-uhci', 'pci-ohci', ... or leave "
-                                                 "it out for the machine's default");
-        }
+        if (model && m <= 0)
+                return domxml_attr_error(st, node, "model", model,
+                                         "not a %s controller model; use %s or leave it out for the machine's "
+                                         "default",
+                                         scsi ? "SCSI" : "USB",
+                                         scsi ? "'virtio-scsi', 'lsilogic', 'lsisas1068', 'lsisas1078', 'ibmvscsi', "
+                                                "'am53c974', 'dc390'"
+                                              : "'qemu-xhci', 'nec-xhci', 'ich9-ehci1', 'ehci', 'piix3-uhci', "
+                                                "'pci-ohci', ...");
         c->model = m;
         return 0;
 }

@@ -15,29 +15,25 @@ unsigned domxml_line(xmlNodePtr node) {
         return l > 0 && l <= UINT_MAX ? (unsigned)l : 0;
 }
 
-static int verror(struct parse_state *st, xmlNodePtr node, int err, const char *prefix, const char *fmt,
-                  va_list ap) {
+/* "FILE:LINE: PREFIX message" (LINE 0: "FILE: ..."). */
+static int verror(struct parse_state *st, unsigned line, int err, const char *prefix, const char *fmt, va_list ap) {
         _cleanup_free_ char *msg = NULL;
 
         if (vasprintf(&msg, fmt, ap) < 0)
                 return -ENOMEM;
-        return hd_error(st->ctx, err, "%s:%u: %s%s", st->filename, domxml_line(node), prefix,
-                        msg);
+        if (!line)
+                return hd_error(st->ctx, err, "%s: %s%s", st->filename, prefix, msg);
+        return hd_error(st->ctx, err, "%s:%u: %s%s", st->filename, line, prefix, msg);
 }
 
 int domxml_line_error(struct parse_state *st, unsigned line, int err, const char *fmt, ...) {
-        _cleanup_free_ char *msg = NULL;
         va_list ap;
-        int n;
+        int r;
 
         va_start(ap, fmt);
-        n = vasprintf(&msg, fmt, ap);
+        r = verror(st, line, err, "", fmt, ap);
         va_end(ap);
-        if (n < 0)
-                return -ENOMEM;
-        if (line)
-                return hd_error(st->ctx, err, "%s:%u: %s", st->filename, line, msg);
-        return hd_error(st->ctx, err, "%s: %s", st->filename, msg);
+        return r;
 }
 
 int domxml_parse_error(struct parse_state *st, xmlNodePtr node, int err, const char *fmt, ...) {
@@ -45,7 +41,7 @@ int domxml_parse_error(struct parse_state *st, xmlNodePtr node, int err, const c
         int r;
 
         va_start(ap, fmt);
-        r = verror(st, node, err, "", fmt, ap);
+        r = verror(st, domxml_line(node), err, "", fmt, ap);
         va_end(ap);
         return r;
 }
@@ -60,7 +56,7 @@ int domxml_attr_error(struct parse_state *st, xmlNodePtr node, const char *attr,
         if (!prefix)
                 return -ENOMEM;
         va_start(ap, fmt);
-        r = verror(st, node, -EINVAL, prefix, fmt, ap);
+        r = verror(st, domxml_line(node), -EINVAL, prefix, fmt, ap);
         va_end(ap);
         return r;
 }

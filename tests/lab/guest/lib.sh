@@ -225,4 +225,19 @@ gadget_dev() {
 	return 1
 }
 
+# gadget_replug (in a check): the gadget unplugged and plugged in again, which gives it a new bus address;
+# says which.
+gadget_replug() {
+	_d=$(gadget_dev) || fail "gadget 0204:6025 is not on the bus"
+	_old=$(cat $_d/devnum)
+	_udc=$(cat /sys/kernel/config/usb_gadget/g1/UDC)
+	echo "" > /sys/kernel/config/usb_gadget/g1/UDC
+	wait_for 20 sh -c '! [ -e '"$_d"'/devnum ]' || fail "gadget did not go away"
+	echo "$_udc" > /sys/kernel/config/usb_gadget/g1/UDC
+	wait_for 20 gadget_dev > /dev/null || fail "gadget did not come back"
+	_d=$(gadget_dev)
+	wait_for 10 test -e $_d/devnum
+	echo "# gadget devnum $_old -> $(cat $_d/devnum)"
+}
+
 . /lab/compare.sh

@@ -79,17 +79,8 @@ MDEV_U=$(cat /proc/sys/kernel/random/uuid)
 mgr_setup() {
 	[ -n "$SD_H" ] || fail "no scsi_debug host"
 	[ -n "$E1000E" ] || fail "no e1000e"
-	d=$(gadget_dev) || fail "gadget 0204:6025 is not on the bus"
 	# A replug first: the gadget is found by vendor/product wherever it is now.
-	old=$(cat $d/devnum)
-	udc=$(cat /sys/kernel/config/usb_gadget/g1/UDC)
-	echo "" > /sys/kernel/config/usb_gadget/g1/UDC
-	wait_for 20 sh -c '! [ -e '"$d"'/devnum ]' || fail "gadget did not go away"
-	echo "$udc" > /sys/kernel/config/usb_gadget/g1/UDC
-	wait_for 20 gadget_dev > /dev/null || fail "gadget did not come back"
-	d=$(gadget_dev)
-	wait_for 10 test -e $d/devnum
-	echo "# gadget devnum $old -> $(cat $d/devnum)"
+	gadget_replug
 	hd mdev define --parent mtty --type mtty-1 --uuid "$MDEV_U" > /dev/null
 	[ ! -e /sys/bus/mdev/devices/$MDEV_U ] || fail "the defined mdev runs already"
 	bdf=${E1000E#*:}

@@ -54,16 +54,8 @@ hv_setup() {
 	hd sriov set "$HV_PF" 1 --no-autoprobe
 	wait_for 10 test -e /sys/bus/pci/devices/$HV_PF/virtfn0 || fail "no VF appeared"
 	# The gadget replugged: a new bus address, found again by vendor/product.
-	d=$(gadget_dev) || fail "gadget 0204:6025 is not on the bus"
-	old=$(cat $d/devnum)
-	udc=$(cat /sys/kernel/config/usb_gadget/g1/UDC)
-	echo "" > /sys/kernel/config/usb_gadget/g1/UDC
-	wait_for 20 sh -c '! [ -e '"$d"'/devnum ]' || fail "gadget did not go away"
-	echo "$udc" > /sys/kernel/config/usb_gadget/g1/UDC
-	wait_for 20 gadget_dev > /dev/null || fail "gadget did not come back"
-	d=$(gadget_dev)
-	wait_for 10 test -e $d/devnum
-	echo "# gadget devnum $old -> $(cat $d/devnum), VF $(hv_vf)"
+	gadget_replug
+	echo "# VF $(hv_vf)"
 	hd mdev define --parent mtty --type mtty-1 --uuid "$HV_MDEV" > /dev/null
 	hv_domain all > $HV_T.xml
 	# For the SIGKILL under hostdev run: one device of each kind that has something to give back.
@@ -210,12 +202,17 @@ hv_run_quit() {
 	[ $rc = 125 ] || { cat $HV_T.other; fail "the second owner's run exited $rc, not 125"; }
 	grep -q "$HV_E1000E is held by qemu:hv1" $HV_T.other || { cat $HV_T.other; fail "the refusal does not name the holder"; }
 	[ "$(hv_qemus)" = 1 ] || fail "a second QEMU was started: $(hv_qemus) running"
-	t=$(cut -d' ' -f1 /proc/uptime)
 	qmp $HV_SOCK quit > /dev/null || true
+	hv_run_end 0 "quit and hostdev run's release"
+}
+
+# hv_run_end STATUS WHAT: hostdev run ($rpid) ends with STATUS, having given everything back.
+hv_run_end() {
+	t=$(cut -d' ' -f1 /proc/uptime)
 	if wait $rpid; then rc=0; else rc=$?; fi
 	trap - EXIT
-	hv_took $t "quit and hostdev run's release"
-	[ $rc = 0 ] || { cat $HV_T.run; fail "hostdev run exited $rc after QEMU quit"; }
+	hv_took $t "$2"
+	[ $rc = $1 ] || { cat $HV_T.run; fail "hostdev run exited $rc, not $1"; }
 	hv_all_back
 }
 
@@ -223,13 +220,8 @@ hv_run_quit() {
 hv_run_sigkill() {
 	hv_leftovers
 	hv_run_start $HV_T-small.xml
-	t=$(cut -d' ' -f1 /proc/uptime)
 	kill -9 $(hv_qemu_pids)
-	if wait $rpid; then rc=0; else rc=$?; fi
-	trap - EXIT
-	hv_took $t "hostdev run's release after SIGKILL"
-	[ $rc = 137 ] || { cat $HV_T.run; fail "hostdev run exited $rc, not 137 (128 + SIGKILL)"; }
-	hv_all_back
+	hv_run_end 137 "hostdev run's release after SIGKILL (137: 128 + 9)"
 }
 
 hv_cleanup() {
