@@ -191,6 +191,12 @@ static void test_refusals(void **state) {
         expect_refused(v, VM "<os><type arch='s390x' machine='s390-ccw-virtio'>hvm</type></os><devices>" GADGET("", "")
                              "</devices></domain>",
                        -EINVAL, "model='none', the machine's default");
+        /* Every controller up to the highest goes on the command line: a sane number of them. */
+        expect_refused(v, VM "<devices>" LUN("0", "<address type='drive' controller='64' bus='0' target='0' unit='0'/>")
+                             "</devices></domain>",
+                       -EINVAL, "controller='64'>: hostdev puts SCSI LUNs on controllers 0 to 63");
+        expect_refused(v, VM "<devices>" GADGET("", "<address type='usb' bus='64' port='1'/>") "</devices></domain>",
+                       -EINVAL, "bus='64'>: hostdev puts USB devices on buses 0 to 63");
 }
 
 int main(void) {

@@ -63,6 +63,9 @@ int domxml_parse_controller(struct parse_state *st, xmlNodePtr node, struct hd_d
         c->index = next_index(def, t);
         def->n_controllers++;
 
+        if (!domxml_has_attr(node, "index") && c->index > INT_MAX)
+                return domxml_parse_error(st, node, -EINVAL, "no index is left for this controller; give it index='0'"
+                                                             " or another free one");
         if ((r = domxml_attr_u(st, node, "index", 10, INT_MAX, "controller indexes are numbered from 0",
                                &c->index)) < 0 ||
             (r = parse_model(st, node, c)) < 0)

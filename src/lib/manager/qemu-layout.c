@@ -12,6 +12,8 @@
  * (virDomainHostdevAssignAddress).
  */
 #define SCSI_NARROW_UNITS 7
+/* USB buses and SCSI controllers hostdev puts on a command line: 0 to 63. */
+#define MAX_BUSES 64
 
 static bool is_s390(const struct hd_domain_def *def) {
         return def->arch && startswith(def->arch, "s390");
@@ -158,7 +160,7 @@ static int line_error(struct hd_context *ctx, unsigned line, int err, const char
 
 /* Every USB bus a USB device is on: the XML's controllers of that index (an EHCI master, then its companions), or the default. */
 static int add_usb(struct hd_context *ctx, const struct hd_domain_def *def, struct qemu_layout *l) {
-        bool need[64] = { false };
+        bool need[MAX_BUSES] = { false };
         int r;
 
         for (size_t i = 0; i < def->n_hostdevs; i++) {
@@ -169,8 +171,8 @@ static int add_usb(struct hd_context *ctx, const struct hd_domain_def *def, stru
                 if (bus >= ELEMENTSOF(need))
                         return hd_error(ctx, -EINVAL,
                                         "line %u: <address type='usb' bus='%u'>: hostdev puts USB devices on buses 0 "
-                                        "to 63; use one of those",
-                                        h->line, bus);
+                                        "to %d; use one of those",
+                                        h->line, bus, MAX_BUSES - 1);
                 need[bus] = true;
         }
         for (unsigned bus = 0; bus < ELEMENTSOF(need); bus++) {
@@ -201,12 +203,20 @@ static int add_usb(struct hd_context *ctx, const struct hd_domain_def *def, stru
  * libvirt adds them, with the model of the highest-numbered controller the
  * XML gives one for (virDomainDefMaybeAddHostdevSCSIcontroller).
  */
-static int add_scsi(const struct hd_domain_def *def, struct qemu_layout *l) {
+static int add_scsi(struct hd_context *ctx, const struct hd_domain_def *def, struct qemu_layout *l) {
         int max = -1, implicit = HD_SCSI_MODEL_DEFAULT, r;
 
         for (size_t i = 0; i < def->n_hostdevs; i++) {
                 const struct hd_controller_def *x;
-                if (l->drive[i].type != HD_GUEST_ADDRESS_DRIVE || (int)l->drive[i].drive.controller <= max)
+                if (l->drive[i].type != HD_GUEST_ADDRESS_DRIVE)
+                        continue;
+                /* Every controller up to the highest goes on the command line: keep that a sane number. */
+                if (l->drive[i].drive.controller >= MAX_BUSES)
+                        return hd_error(ctx, -EINVAL,
+                                        "line %u: <address type='drive' controller='%u'>: hostdev puts SCSI LUNs on "
+                                        "controllers 0 to %d; use one of those",
+                                        def->hostdevs[i].line, l->drive[i].drive.controller, MAX_BUSES - 1);
+                if ((int)l->drive[i].drive.controller <= max)
                         continue;
                 max = (int)l->drive[i].drive.controller;
                 x = xml_ctrl(def, HD_CONTROLLER_SCSI, (unsigned)max);
@@ -239,7 +249,7 @@ int qemu_layout_build(struct hd_context *ctx, const struct hd_domain_def *def, s
         assign_scsi_addresses(def, l);
         if ((r = add_usb(ctx, def, l)) < 0)
                 return r;
-        return add_scsi(def, l);
+        return add_scsi(ctx, def, l);
 }
 
 void qemu_layout_done(struct qemu_layout *l, size_t n_hostdevs) {
