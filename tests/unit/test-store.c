@@ -80,7 +80,7 @@ static void test_newer_schema(void **state) {
 static void test_claim(void **state) {
         struct hd_context *ctx = new_ctx("claim");
         struct hd_store *s = NULL;
-        struct hd_active *rec = store_record_new("pci", "0000:01:00.0", "busy"), *got = NULL, *list = NULL;
+        struct hd_active *rec = store_record_new(STORE_PCI, "0000:01:00.0", STORE_BUSY), *got = NULL, *list = NULL;
         int64_t op = 0, op2 = 0, owner_op = 0, step = 0;
         struct store_op *ops = NULL;
         size_t n = 0;
@@ -117,22 +117,22 @@ static void test_claim(void **state) {
         free(rec->state);
         rec->state = strdup("detached");
         assert_int_equal(store_device_update(s, rec, 0), 0);
-        assert_int_equal(store_op_finish(s, op, "done"), 0);
+        assert_int_equal(store_op_finish(s, op, STORE_OP_DONE), 0);
         assert_int_equal(store_ops_open(s, &ops, &n), 0);
         assert_int_equal(n, 0);
         store_ops_free(ops, n);
-        assert_int_equal(store_device_get(s, "pci", "0000:01:00.0", &got, &owner_op), 0);
+        assert_int_equal(store_device_get(s, STORE_PCI, "0000:01:00.0", &got, &owner_op), 0);
         assert_string_equal(got->state, "detached");
         assert_string_equal(got->orig_driver, "e1000e");
         assert_int_equal(owner_op, 0);
         hd_active_free(got);
 
         /* Take it for another operation, only from the state asked. */
-        assert_int_equal(store_take(s, "pci", "0000:01:00.0", "held", "pci-reattach", "", &op2, &got), -EBUSY);
+        assert_int_equal(store_take(s, STORE_PCI, "0000:01:00.0", STORE_HELD, "pci-reattach", "", &op2, &got), -EBUSY);
         assert_string_equal(got->state, "detached");
         hd_active_free(got);
-        assert_int_equal(store_take(s, "pci", "0000:01:00.0", "detached", "pci-reattach", "", &op2, NULL), 0);
-        assert_int_equal(store_device_get(s, "pci", "0000:01:00.0", &got, &owner_op), 0);
+        assert_int_equal(store_take(s, STORE_PCI, "0000:01:00.0", STORE_DETACHED, "pci-reattach", "", &op2, NULL), 0);
+        assert_int_equal(store_device_get(s, STORE_PCI, "0000:01:00.0", &got, &owner_op), 0);
         assert_string_equal(got->state, "busy");
         assert_int_equal(owner_op, op2);
         hd_active_free(got);
@@ -146,13 +146,100 @@ static void test_claim(void **state) {
         assert_int_equal(hd_active_get(ctx, "pci", "0000:09:00.0", &got), -ENOENT);
 
         assert_int_equal(store_open(ctx, 0, &s), 0);
-        assert_int_equal(store_device_delete(s, "pci", "0000:01:00.0"), 0);
-        assert_int_equal(store_device_get(s, "pci", "0000:01:00.0", &got, NULL), -ENOENT);
+        assert_int_equal(store_device_delete(s, STORE_PCI, "0000:01:00.0"), 0);
+        assert_int_equal(store_device_get(s, STORE_PCI, "0000:01:00.0", &got, NULL), -ENOENT);
         /* The schema refuses what is not a kind. */
         free(rec->kind);
         rec->kind = strdup("floppy");
         assert_int_equal(store_claim(s, rec, "x", "", &op, NULL), -EINVAL);
         hd_active_free(rec);
+        store_close(s);
+        hd_context_free(ctx);
+}
+
+/* Every field of a record comes back as written, and the words on disk are the schema's. */
+static void test_round_trip(void **state) {
+        struct hd_context *ctx = new_ctx("round");
+        struct hd_store *s = NULL;
+        _cleanup_free_ char *me = store_holder_self();
+        sqlite3_stmt *q;
+
+        assert_int_equal(store_open(ctx, 0, &s), 0);
+        for (int k = 0; k < _STORE_KIND_MAX; k++) {
+                _cleanup_free_ char *key = strdupf("key-%d", k);
+                struct hd_active *r = store_record_new((enum store_kind)k, key, STORE_HELD), *got = NULL;
+                int64_t op = 0;
+
+                assert_string_equal(r->kind, store_kind_to_string((enum store_kind)k));
+                assert_int_equal(store_kind_from_string(r->kind), k);
+                r->owner_driver = strdup("qemu");
+                r->owner_domain = strdup("vm1");
+                r->owner_uuid = strdup("6f1c9d2e-4b7a-4e0f-9a51-2d8c3b1e7f40");
+                r->orig_driver = strdup("e1000e");
+                r->stub_driver = strdup("vfio-pci");
+                r->vf_mac = strdup("02:00:00:00:03:00");
+                r->vf_vlan = strdup("42");
+                r->prev_state = strdup("detached");
+                r->orig_override = strdup("pci-stub");
+                r->node = strdup("/dev/vfio/2");
+                r->sgio = strdup("unfiltered");
+                r->holder = strdup("not written: the inserting process is");
+                r->managed = r->remove_slot = r->shareable = r->mdev_started = true;
+                r->unbind_from_stub = r->reprobe = r->readonly = false;
+                assert_int_equal(store_device_add(s, r, 77), 0);
+                assert_int_equal(store_device_get(s, (enum store_kind)k, key, &got, &op), 0);
+                assert_int_equal(op, 77);
+                assert_int_equal(store_record_kind(got), k);
+                assert_int_equal(store_record_state(got), STORE_HELD);
+                assert_string_equal(got->owner_driver, "qemu");
+                assert_string_equal(got->owner_domain, "vm1");
+                assert_string_equal(got->owner_uuid, r->owner_uuid);
+                assert_string_equal(got->orig_driver, "e1000e");
+                assert_string_equal(got->stub_driver, "vfio-pci");
+                assert_string_equal(got->vf_mac, r->vf_mac);
+                assert_string_equal(got->vf_vlan, "42");
+                assert_string_equal(got->prev_state, "detached");
+                assert_string_equal(got->orig_override, "pci-stub");
+                assert_string_equal(got->node, "/dev/vfio/2");
+                assert_string_equal(got->sgio, "unfiltered");
+                assert_string_equal(got->holder, me);
+                assert_true(got->managed && got->remove_slot && got->shareable && got->mdev_started);
+                assert_false(got->unbind_from_stub || got->reprobe || got->readonly);
+                assert_true(got->created > 0 && got->updated >= got->created);
+                hd_active_free(got);
+
+                /* An update changes what it is given and keeps who made the row and when. */
+                assert_int_equal(store_record_set_state(r, STORE_BUSY), 0);
+                free(r->node);
+                r->node = NULL;
+                r->managed = false;
+                r->readonly = true;
+                free(r->holder);
+                r->holder = strdup("someone else");
+                assert_int_equal(store_device_update(s, r, 0), 0);
+                assert_int_equal(store_device_get(s, (enum store_kind)k, key, &got, &op), 0);
+                assert_int_equal(op, 0);
+                assert_int_equal(store_record_state(got), STORE_BUSY);
+                assert_null(got->node);
+                assert_false(got->managed);
+                assert_true(got->readonly);
+                assert_string_equal(got->holder, me);
+                hd_active_free(got);
+                hd_active_free(r);
+        }
+        /* The same words as the schema's CHECKs and every earlier hostdev: the store stays compatible. */
+        assert_int_equal(sqlite3_prepare_v2(s->db, "SELECT group_concat(kind || '/' || state, ' ') FROM "
+                                                   "(SELECT kind, state FROM devices ORDER BY id)",
+                                            -1, &q, NULL),
+                         SQLITE_OK);
+        assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+        assert_string_equal((const char *)sqlite3_column_text(q, 0),
+                            "pci/busy usb/busy scsi/busy mdev/busy net_vf/busy");
+        sqlite3_finalize(q);
+        assert_int_equal(store_state_from_string("gone"), _STORE_STATE_INVALID);
+        assert_null(store_state_to_string(_STORE_STATE_MAX));
+        assert_string_equal(store_op_status_to_string(STORE_OP_UNDONE), "undone");
+        assert_string_equal(store_step_status_to_string(STORE_STEP_PENDING), "pending");
         store_close(s);
         hd_context_free(ctx);
 }
@@ -177,7 +264,7 @@ static void test_claim_race(void **state) {
                         assert_true(pids[i] >= 0);
                         if (pids[i] == 0) {
                                 struct hd_store *cs = NULL;
-                                struct hd_active *rec = store_record_new("pci", "0000:02:00.0", "busy");
+                                struct hd_active *rec = store_record_new(STORE_PCI, "0000:02:00.0", STORE_BUSY);
                                 int64_t op;
                                 int r = store_open(ctx, 0, &cs);
                                 if (r >= 0)
@@ -235,6 +322,7 @@ int main(void) {
                 cmocka_unit_test(test_open_private),
                 cmocka_unit_test(test_newer_schema),
                 cmocka_unit_test(test_claim),
+                cmocka_unit_test(test_round_trip),
                 cmocka_unit_test(test_claim_race),
                 cmocka_unit_test(test_not_root),
         };

@@ -5,21 +5,6 @@
 #include "domain-internal.h"
 #include "util/strutil.h"
 
-#define TABLE_ENTRY(id, str) [id] = str,
-
-/* One to/from-string pair per enum, from the same list that made the enum. */
-#define STRING_TABLE(name, type, LIST, max)                                                                  \
-        static const char *const name##_table[max] = { LIST(TABLE_ENTRY) };                                  \
-        const char *name##_to_string(type v) {                                                               \
-                return (int)v >= 0 && (int)v < (max) ? name##_table[v] : NULL;                               \
-        }                                                                                                    \
-        type name##_from_string(const char *s) {                                                             \
-                for (int i = 0; s && i < (max); i++)                                                         \
-                        if (streq(name##_table[i], s))                                                       \
-                                return (type)i;                                                              \
-                return (type)-1;                                                                             \
-        }
-
 STRING_TABLE(hd_hostdev_kind, enum hd_hostdev_kind, HD_HOSTDEV_KINDS, _HD_HOSTDEV_KIND_MAX)
 STRING_TABLE(hd_pci_backend, enum hd_pci_backend, HD_PCI_BACKENDS, _HD_PCI_BACKEND_MAX)
 STRING_TABLE(hd_startup_policy, enum hd_startup_policy, HD_STARTUP_POLICIES, _HD_STARTUP_POLICY_MAX)

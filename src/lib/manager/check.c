@@ -132,7 +132,7 @@ static int check_holder(struct hd_context *ctx, struct hd_report *rep, const str
         if (r == -ENOENT)
                 return report_add(rep, HD_REPORT_OK, "holder", NULL, "nobody holds it (no state store yet)");
         if (r >= 0)
-                r = store_device_get(s, "pci", d->addr, &rec, NULL);
+                r = store_device_get(s, STORE_PCI, d->addr, &rec, NULL);
         if (r == -ENOENT)
                 return report_add(rep, HD_REPORT_OK, "holder", NULL, "nobody holds it");
         if (r < 0) {
@@ -152,12 +152,12 @@ static int check_holder(struct hd_context *ctx, struct hd_report *rep, const str
                 hd_active_free(rec);
                 return -ENOMEM;
         }
-        if (streq(rec->state, "held")) {
+        if (store_record_state(rec) == STORE_HELD) {
                 _cleanup_free_ char *remedy = strdupf("hostdev release --owner %s:%s",
                                                       rec->owner_driver ? rec->owner_driver : "?",
                                                       rec->owner_domain ? rec->owner_domain : "?");
                 r = report_add(rep, HD_REPORT_FAIL, "holder", remedy, "%s", who);
-        } else if (streq(rec->state, "busy"))
+        } else if (store_record_state(rec) == STORE_BUSY)
                 r = report_add(rep, HD_REPORT_FAIL, "holder", "hostdev recover", "%s", who);
         else
                 r = report_add(rep, HD_REPORT_OK, "holder", NULL, "free for a guest: %s", who);

@@ -133,7 +133,7 @@ static int mdev_give_back(struct mop *m, const struct hd_active *rec) {
 }
 
 const struct kind_ops kind_mdev = {
-        .kind = "mdev",
+        .kind = STORE_MDEV,
         .only_flag = HD_MANAGER_ONLY_MDEV,
         .resolve = mdev_resolve,
         .take = mdev_take,

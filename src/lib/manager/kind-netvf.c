@@ -143,7 +143,7 @@ out:
 }
 
 const struct kind_ops kind_net_vf = {
-        .kind = "net_vf",
+        .kind = STORE_NET_VF,
         .only_flag = HD_MANAGER_ONLY_NET_VF,
         .resolve = netvf_resolve,
         .take = netvf_take,

@@ -143,7 +143,7 @@ static int pci_give_back_rec(struct mop *m, const struct hd_active *rec) {
 }
 
 const struct kind_ops kind_pci = {
-        .kind = "pci",
+        .kind = STORE_PCI,
         .only_flag = HD_MANAGER_ONLY_PCI,
         .resolve = pci_resolve,
         .take = pci_take,
@@ -174,11 +174,11 @@ static int member_check(struct plan *p, const char *addr, struct strbuf *why) {
         /* Bridges in a group are the path to it, not users of it (the kernel's vfio agrees). */
         if (m->bridge != HD_PCI_NOT_BRIDGE)
                 return 0;
-        if (store_device_get(p->s, "pci", m->addr, &rec, NULL) >= 0) {
-                if (streq(rec->state, "held") && !store_owner_is(rec, p->owner)) {
+        if (store_device_get(p->s, STORE_PCI, m->addr, &rec, NULL) >= 0) {
+                if (store_record_state(rec) == STORE_HELD && !store_owner_is(rec, p->owner)) {
                         _cleanup_free_ char *who = record_describe(rec);
                         strbuf_appendf(why, "%s%s (%s)", why->len ? ", " : "", m->addr, who ? who : "held");
-                } else if (streq(rec->state, "busy"))
+                } else if (store_record_state(rec) == STORE_BUSY)
                         strbuf_appendf(why, "%s%s (being changed; run 'hostdev recover')", why->len ? ", " : "",
                                        m->addr);
                 hd_active_free(rec);

@@ -21,13 +21,14 @@ static int find_sg(const char *name, unsigned char type, void *userdata) {
 static int check_sharing(struct plan *p, struct plan_item *it, const char *name) {
         struct hd_active *cur = NULL;
         _cleanup_free_ char *who = NULL;
-        int r = store_device_get(p->s, "scsi", it->rec->key, &cur, NULL);
+        int r = store_device_get(p->s, STORE_SCSI, it->rec->key, &cur, NULL);
 
         if (r == -ENOENT)
                 return 0;
         if (r < 0)
                 return r;
-        if (!streq(cur->state, "held") || store_owner_is(cur, p->owner) || store_owner_shares(cur, p->owner)) {
+        if (store_record_state(cur) != STORE_HELD || store_owner_is(cur, p->owner) ||
+            store_owner_shares(cur, p->owner)) {
                 hd_active_free(cur);
                 return plan_check_store(p, it, false);
         }
@@ -120,7 +121,7 @@ static int scsi_resolve(struct plan *p, struct plan_item *it) {
 }
 
 const struct kind_ops kind_scsi = {
-        .kind = "scsi",
+        .kind = STORE_SCSI,
         .only_flag = HD_MANAGER_ONLY_SCSI,
         .resolve = scsi_resolve,
 };

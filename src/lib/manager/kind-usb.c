@@ -143,7 +143,7 @@ static int usb_resolve(struct plan *p, struct plan_item *it) {
 }
 
 const struct kind_ops kind_usb = {
-        .kind = "usb",
+        .kind = STORE_USB,
         .only_flag = HD_MANAGER_ONLY_USB,
         .resolve = usb_resolve,
 };

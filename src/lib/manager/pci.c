@@ -34,17 +34,18 @@ static int busy_error(struct hd_context *ctx, const char *addr, const struct hd_
         _cleanup_free_ char *who = record_describe(rec);
         if (!who)
                 return -ENOMEM;
-        return hd_error(ctx, -EBUSY, "%s is %s%s%s%s", addr, already && !streq(rec->state, "busy") ? "already " : "", who,
-                        hint ? "; " : "", hint ? hint : "");
+        return hd_error(ctx, -EBUSY, "%s is %s%s%s%s", addr,
+                        already && store_record_state(rec) != STORE_BUSY ? "already " : "", who, hint ? "; " : "",
+                        hint ? hint : "");
 }
 
-/* End an operation: drop or update the device row and close the op, in one transaction. */
-static int finish(struct hd_store *s, int64_t op_id, const char *op_status, const struct hd_active *keep,
-                  const char *kind, const char *key) {
+/* End an operation: drop or update the PCI device's row and close the op, in one transaction. */
+static int finish(struct hd_store *s, int64_t op_id, enum store_op_status op_status, const struct hd_active *keep,
+                  const char *key) {
         int r = store_begin(s);
         if (r < 0)
                 return r;
-        r = keep ? store_device_update(s, keep, 0) : store_device_delete(s, kind, key);
+        r = keep ? store_device_update(s, keep, 0) : store_device_delete(s, STORE_PCI, key);
         if (r >= 0)
                 r = store_op_finish(s, op_id, op_status);
         if (r >= 0)
@@ -93,7 +94,7 @@ static int detach_one(struct hd_context *ctx, struct hd_store *s, struct pci_dev
 
         if ((d->driver && !had) || (d->override && !ov))
                 return -ENOMEM;
-        rec = store_record_new("pci", d->addr, "busy");
+        rec = store_record_new(STORE_PCI, d->addr, STORE_BUSY);
         data = pci_op_data(stub, had, d->override);
         if (!rec || !data || !(rec->stub_driver = strdup(stub)) || (orig && !(rec->orig_driver = strdup(orig)))) {
                 hd_active_free(rec);
@@ -103,10 +104,11 @@ static int detach_one(struct hd_context *ctx, struct hd_store *s, struct pci_dev
         rec->reprobe = orig != NULL;
         r = store_claim(s, rec, "pci-detach", data, &m.op_id, &existing);
         if (r == -EBUSY) {
+                enum store_state st = store_record_state(existing);
                 r = busy_error(ctx, d->addr, existing, true,
-                               streq(existing->state, "detached") ? "'hostdev reattach' gives it back"
-                               : streq(existing->state, "busy")   ? "if that process is gone, run 'hostdev recover'"
-                                                                  : NULL);
+                               st == STORE_DETACHED ? "'hostdev reattach' gives it back"
+                               : st == STORE_BUSY   ? "if that process is gone, run 'hostdev recover'"
+                                                    : NULL);
                 hd_active_free(existing);
                 hd_active_free(rec);
                 return r;
@@ -120,7 +122,7 @@ static int detach_one(struct hd_context *ctx, struct hd_store *s, struct pci_dev
                 _cleanup_(saved_error_done) struct saved_error e = save_error(ctx);
                 int r2 = pci_give_back(&m, d, stub, had, ov, had != NULL);
                 if (r2 >= 0)
-                        r2 = finish(s, m.op_id, "undone", NULL, "pci", d->addr);
+                        r2 = finish(s, m.op_id, STORE_OP_UNDONE, NULL, d->addr);
                 hd_active_free(rec);
                 if (r2 == -ENOMEM)
                         return r2;
@@ -132,9 +134,9 @@ static int detach_one(struct hd_context *ctx, struct hd_store *s, struct pci_dev
                 }
                 return restore_error(ctx, &e, r, had ? "it is back on its driver" : NULL);
         }
-        free(rec->state);
-        rec->state = strdup("detached");
-        r = rec->state ? finish(s, m.op_id, "done", rec, "pci", d->addr) : -ENOMEM;
+        r = store_record_set_state(rec, STORE_DETACHED);
+        if (r >= 0)
+                r = finish(s, m.op_id, STORE_OP_DONE, rec, d->addr);
         hd_active_free(rec);
         /* The device is on the stub; only the record failed. Recovery will give it back. */
         return r;
@@ -147,14 +149,14 @@ static int reattach_one(struct hd_context *ctx, struct hd_store *s, struct pci_d
         _cleanup_free_ char *data = NULL, *stub = NULL, *orig = NULL;
         int r;
 
-        r = store_device_get(s, "pci", d->addr, &rec, NULL);
+        r = store_device_get(s, STORE_PCI, d->addr, &rec, NULL);
         if (r < 0 && r != -ENOENT)
                 return r;
         if (r >= 0) {
-                if (!streq(rec->state, "detached")) {
+                if (store_record_state(rec) != STORE_DETACHED) {
                         r = busy_error(ctx, d->addr, rec, false,
-                                       streq(rec->state, "held") ? "release it from its guest first" :
-                                                                   "run 'hostdev recover'");
+                                       store_record_state(rec) == STORE_HELD ? "release it from its guest first"
+                                                                             : "run 'hostdev recover'");
                         hd_active_free(rec);
                         return r;
                 }
@@ -165,7 +167,7 @@ static int reattach_one(struct hd_context *ctx, struct hd_store *s, struct pci_d
                 data = pci_op_data(stub, orig, NULL);
                 if (!data)
                         return -ENOMEM;
-                r = store_take(s, "pci", d->addr, "detached", "pci-reattach", data, &m.op_id, &existing);
+                r = store_take(s, STORE_PCI, d->addr, STORE_DETACHED, "pci-reattach", data, &m.op_id, &existing);
         } else {
                 /* Never recorded: give it back only from a stub, to whichever driver the kernel picks. */
                 if (d->driver && !pci_driver_is_stub(d->driver))
@@ -173,7 +175,7 @@ static int reattach_one(struct hd_context *ctx, struct hd_store *s, struct pci_d
                                         d->addr, d->driver);
                 stub = strdup_or_null(d->driver ? d->driver : d->override);
                 data = pci_op_data(stub, NULL, NULL);
-                rec = store_record_new("pci", d->addr, "busy");
+                rec = store_record_new(STORE_PCI, d->addr, STORE_BUSY);
                 if (!data || !rec || (stub && !(rec->stub_driver = strdup(stub)))) {
                         hd_active_free(rec);
                         return -ENOMEM;
@@ -193,7 +195,7 @@ static int reattach_one(struct hd_context *ctx, struct hd_store *s, struct pci_d
 
         r = pci_give_back(&m, d, stub, orig, NULL, true);
         if (r >= 0)
-                return finish(s, m.op_id, "done", NULL, "pci", d->addr);
+                return finish(s, m.op_id, STORE_OP_DONE, NULL, d->addr);
 
         /* Its driver would not take it: back to the stub, so it is whole and recorded. */
         {
@@ -201,11 +203,11 @@ static int reattach_one(struct hd_context *ctx, struct hd_store *s, struct pci_d
                 struct hd_active *keep = NULL;
                 int r2 = stub ? pci_to_stub(&m, d, stub) : -ENOENT;
                 if (r2 >= 0) {
-                        r2 = store_device_get(s, "pci", d->addr, &keep, NULL);
+                        r2 = store_device_get(s, STORE_PCI, d->addr, &keep, NULL);
                         if (r2 >= 0) {
-                                free(keep->state);
-                                keep->state = strdup("detached");
-                                r2 = keep->state ? finish(s, m.op_id, "failed", keep, "pci", d->addr) : -ENOMEM;
+                                r2 = store_record_set_state(keep, STORE_DETACHED);
+                                if (r2 >= 0)
+                                        r2 = finish(s, m.op_id, STORE_OP_FAILED, keep, d->addr);
                         }
                         hd_active_free(keep);
                 }
@@ -321,7 +323,7 @@ int hd_pci_detach(struct hd_context *ctx, const char *addr, const char *driver, 
                 if (n > 1) {
                         struct hd_active *rec = NULL;
                         /* With --group, members detached already (or held) are fine as they are. */
-                        if (store_device_get(s, "pci", v[i]->addr, &rec, NULL) >= 0) {
+                        if (store_device_get(s, STORE_PCI, v[i]->addr, &rec, NULL) >= 0) {
                                 hd_active_free(rec);
                                 continue;
                         }
@@ -368,7 +370,7 @@ int hd_pci_reattach(struct hd_context *ctx, const char *addr, unsigned flags) {
         for (size_t i = 0; i < n; i++) {
                 struct hd_active *rec = NULL;
                 /* With --group, the members hostdev recorded (and ADDR itself). */
-                if (!streq(v[i]->addr, d->addr) && store_device_get(s, "pci", v[i]->addr, &rec, NULL) < 0)
+                if (!streq(v[i]->addr, d->addr) && store_device_get(s, STORE_PCI, v[i]->addr, &rec, NULL) < 0)
                         continue;
                 hd_active_free(rec);
                 r = reattach_one(ctx, s, v[i]);

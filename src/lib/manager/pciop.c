@@ -263,11 +263,11 @@ char *record_describe(const struct hd_active *r) {
         _cleanup_free_ char *when = since(r->created);
         if (!when)
                 return NULL;
-        if (streq(r->state, "held"))
+        if (store_record_state(r) == STORE_HELD)
                 return strdupf("held by %s:%s%s%s%s since %s", r->owner_driver ? r->owner_driver : "?",
                                r->owner_domain ? r->owner_domain : "?", r->owner_uuid ? " (" : "",
                                r->owner_uuid ? r->owner_uuid : "", r->owner_uuid ? ")" : "", when);
-        if (streq(r->state, "detached"))
+        if (store_record_state(r) == STORE_DETACHED)
                 return strdupf("detached to %s by %s since %s", r->stub_driver ? r->stub_driver : "a stub",
                                r->holder ? r->holder : "another process", when);
         return strdupf("being changed by %s since %s", r->holder ? r->holder : "another process", when);

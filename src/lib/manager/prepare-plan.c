@@ -10,10 +10,10 @@
 #include "prepare.h"
 #include "util/strutil.h"
 
-const struct kind_ops *kind_ops_find(const char *kind) {
+const struct kind_ops *kind_ops_find(enum store_kind kind) {
         static const struct kind_ops *const all[] = { &kind_pci, &kind_usb, &kind_scsi, &kind_mdev, &kind_net_vf };
         for (size_t i = 0; i < ELEMENTSOF(all); i++)
-                if (streq(all[i]->kind, kind))
+                if (all[i]->kind == kind)
                         return all[i];
         return NULL;
 }
@@ -42,7 +42,7 @@ struct plan_item *plan_add(struct plan *p, const struct kind_ops *ops, const str
 }
 
 int plan_record(struct plan *p, struct plan_item *it, const char *key) {
-        struct hd_active *r = store_record_new(it->ops->kind, key, "busy");
+        struct hd_active *r = store_record_new(it->ops->kind, key, STORE_BUSY);
         if (!r)
                 return -ENOMEM;
         r->owner_driver = strdup(p->owner->driver);
@@ -82,20 +82,23 @@ int plan_skip(struct plan *p, struct plan_item *it, const char *fmt, ...) {
 }
 
 char *record_name(const struct hd_active *r) {
-        if (streq(r->kind, "usb")) {
+        switch (store_record_kind(r)) {
+        case STORE_USB: {
                 unsigned bus = 0, dev = 0;
                 char ids[16] = "";
                 (void)sscanf(r->key, "%u:%u %15s", &bus, &dev, ids);
                 return strdupf("USB device %03u:%03u (%s)", bus, dev, ids);
         }
-        if (streq(r->kind, "scsi"))
+        case STORE_SCSI:
                 return strdupf("SCSI LUN %s%s%s%s", r->key, r->node ? " (" : "", r->node ? r->node : "",
                                r->node ? ")" : "");
-        if (streq(r->kind, "mdev"))
+        case STORE_MDEV:
                 return strdupf("mediated device %s", r->key);
-        if (streq(r->kind, "net_vf"))
+        case STORE_NET_VF:
                 return strdupf("the network settings of VF %s", r->key);
-        return strdup(r->key);
+        default:
+                return strdup(r->key);
+        }
 }
 
 static bool usb_matches(const char *key, const struct hd_hostdev_usb *u) {
@@ -112,7 +115,7 @@ bool record_matches(const struct hd_active *rec, const struct hd_hostdev_def *h,
         unsigned host;
         int n = 0;
 
-        if (!streq(rec->kind, ops->kind))
+        if (store_record_kind(rec) != ops->kind)
                 return false;
         switch (h->kind) {
         case HD_HOSTDEV_PCI:
@@ -170,21 +173,20 @@ int plan_check_store(struct plan *p, struct plan_item *it, bool detached_ok) {
         struct hd_active *cur = NULL;
         _cleanup_free_ char *who = NULL, *name = NULL, *me = NULL;
         const char *hint;
-        int r = store_device_get(p->s, it->rec->kind, it->rec->key, &cur, NULL);
+        int r = store_device_get(p->s, store_record_kind(it->rec), it->rec->key, &cur, NULL);
 
         if (r == -ENOENT)
                 return 0;
         if (r < 0)
                 return r;
-        if (detached_ok && streq(cur->state, "detached")) {
+        if (detached_ok && store_record_state(cur) == STORE_DETACHED) {
                 /* Detached by hand ('hostdev detach'): the guest takes it as it is, and it stays detached after. */
-                free(cur->state);
                 free(cur->prev_state);
                 free(cur->owner_driver);
                 free(cur->owner_domain);
                 free(cur->owner_uuid);
-                cur->state = strdup("busy");
-                cur->prev_state = strdup("detached");
+                cur->prev_state = TAKE_PTR(cur->state);
+                cur->state = strdup_or_null(store_state_to_string(STORE_BUSY));
                 cur->owner_driver = TAKE_PTR(it->rec->owner_driver);
                 cur->owner_domain = TAKE_PTR(it->rec->owner_domain);
                 cur->owner_uuid = TAKE_PTR(it->rec->owner_uuid);
@@ -202,11 +204,11 @@ int plan_check_store(struct plan *p, struct plan_item *it, bool detached_ok) {
                 hd_active_free(cur);
                 return -ENOMEM;
         }
-        if (streq(cur->state, "held") && store_owner_is(cur, p->owner))
+        if (store_record_state(cur) == STORE_HELD && store_owner_is(cur, p->owner))
                 hint = "this owner has it already; release it first (hostdev release)";
-        else if (streq(cur->state, "busy"))
+        else if (store_record_state(cur) == STORE_BUSY)
                 hint = "if that process is gone, run 'hostdev recover'";
-        else if (streq(cur->state, "detached"))
+        else if (store_record_state(cur) == STORE_DETACHED)
                 hint = "it was detached by hand; give it back with 'hostdev reattach' first";
         else
                 hint = NULL;
@@ -224,7 +226,7 @@ static int unwind_rows(struct hd_store *s, int64_t op_id) {
         for (size_t i = 0; r >= 0 && i < n; i++) {
                 struct hd_active *rec = &v[i];
                 if (!rec->prev_state) {
-                        r = store_device_delete(s, rec->kind, rec->key);
+                        r = store_device_delete(s, store_record_kind(rec), rec->key);
                         continue;
                 }
                 free(rec->state);
@@ -239,12 +241,12 @@ static int unwind_rows(struct hd_store *s, int64_t op_id) {
         return r;
 }
 
-int plan_unwind(struct hd_store *s, struct mop *m, int64_t op_id, const char *status) {
+int plan_unwind(struct hd_store *s, struct mop *m, int64_t op_id, enum store_op_status status) {
         return plan_unwind_keep(s, m, op_id, status, NULL, 0);
 }
 
-int plan_unwind_keep(struct hd_store *s, struct mop *m, int64_t op_id, const char *status, struct hd_active *const *keep,
-                     size_t n_keep) {
+int plan_unwind_keep(struct hd_store *s, struct mop *m, int64_t op_id, enum store_op_status status,
+                     struct hd_active *const *keep, size_t n_keep) {
         int r = store_begin(s);
         if (r < 0)
                 return r;
@@ -270,7 +272,7 @@ static int park_on_stub(struct hd_context *ctx, struct hd_store *s, struct mop *
         _cleanup_pci_dev_ struct pci_dev *d = NULL;
         int r;
 
-        if (!streq(rec->kind, "pci") || !rec->stub_driver)
+        if (store_record_kind(rec) != STORE_PCI || !rec->stub_driver)
                 return -EIO;
         r = pci_dev_open(ctx, rec->key, &d);
         if (r >= 0)
@@ -280,13 +282,13 @@ static int park_on_stub(struct hd_context *ctx, struct hd_store *s, struct mop *
         r = store_begin(s);
         if (r < 0)
                 return r;
-        free(rec->state);
         free(rec->owner_driver);
         free(rec->owner_domain);
         free(rec->owner_uuid);
         rec->owner_driver = rec->owner_domain = rec->owner_uuid = NULL;
-        rec->state = strdup("detached");
-        r = rec->state ? mop_end_pending(m) : -ENOMEM;
+        r = store_record_set_state(rec, STORE_DETACHED);
+        if (r >= 0)
+                r = mop_end_pending(m);
         if (r >= 0)
                 r = store_device_update(s, rec, 0);
         if (r >= 0)
@@ -296,7 +298,7 @@ static int park_on_stub(struct hd_context *ctx, struct hd_store *s, struct mop *
         return r;
 }
 
-int plan_give_back_op(struct hd_context *ctx, struct hd_store *s, int64_t op_id, const char *status,
+int plan_give_back_op(struct hd_context *ctx, struct hd_store *s, int64_t op_id, enum store_op_status status,
                       struct hd_report *rep, const char *what) {
         struct mop m = { .ctx = ctx, .s = s, .op_id = op_id, .batch = true };
         struct hd_active *v = NULL;
@@ -309,7 +311,7 @@ int plan_give_back_op(struct hd_context *ctx, struct hd_store *s, int64_t op_id,
         /* Newest first: the reverse of the order they were taken in. */
         for (size_t i = n; i-- > 0;) {
                 struct hd_active *rec = &v[i];
-                const struct kind_ops *ops = kind_ops_find(rec->kind);
+                const struct kind_ops *ops = kind_ops_find(store_record_kind(rec));
                 _cleanup_free_ char *name = NULL, *why = NULL;
 
                 if (rec->prev_state || !ops || !ops->give_back)
@@ -355,7 +357,7 @@ int recover_domain_op(struct hd_context *ctx, struct hd_store *s, const struct s
         if (!what)
                 return -ENOMEM;
         /* A prepare that did not end is undone (its caller never heard it worked); a release is finished. */
-        r = plan_give_back_op(ctx, s, op->id, prepare ? "undone" : "done", rep, what);
+        r = plan_give_back_op(ctx, s, op->id, prepare ? STORE_OP_UNDONE : STORE_OP_DONE, rep, what);
         if (r == -ENOMEM)
                 return r;
         if (r == -EIO && rep && rep->n_items && rep->items[rep->n_items - 1].status == HD_REPORT_FAIL)

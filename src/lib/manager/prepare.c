@@ -137,14 +137,14 @@ static int commit(struct plan *p) {
                 struct plan_item *it = &p->items[i];
                 if (it->skip || it->join)
                         continue;
-                free(it->rec->state);
-                it->rec->state = strdup("held");
-                r = it->rec->state ? store_device_update(p->s, it->rec, 0) : -ENOMEM;
+                r = store_record_set_state(it->rec, STORE_HELD);
+                if (r >= 0)
+                        r = store_device_update(p->s, it->rec, 0);
         }
         if (r >= 0)
                 r = store_sharers_keep_op(p->s, p->m.op_id);
         if (r >= 0)
-                r = store_op_finish(p->s, p->m.op_id, "done");
+                r = store_op_finish(p->s, p->m.op_id, STORE_OP_DONE);
         if (r >= 0)
                 r = store_commit(p->s);
         if (r < 0)
@@ -161,7 +161,7 @@ static int undo(struct plan *p, int err, size_t failed_at) {
         for (size_t i = 0; i < failed_at; i++)
                 if (p->items[i].started && !p->items[i].join)
                         earlier = true;
-        r = plan_give_back_op(p->ctx, p->s, p->m.op_id, "undone", NULL, "undoing the prepare");
+        r = plan_give_back_op(p->ctx, p->s, p->m.op_id, STORE_OP_UNDONE, NULL, "undoing the prepare");
         if (r == -ENOMEM || err == -ENOMEM)
                 return -ENOMEM;
         if (r < 0)

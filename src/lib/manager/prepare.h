@@ -17,7 +17,7 @@ struct plan_item;
  * recovery give back from the records alone.
  */
 struct kind_ops {
-        const char *kind;   /* the state store's kind */
+        enum store_kind kind;
         unsigned only_flag; /* HD_MANAGER_ONLY_* */
         /* Find DEF's device, check that it can go to OWNER's guest now, fill it->rec. Writes nothing. */
         int (*resolve)(struct plan *p, struct plan_item *it);
@@ -32,7 +32,7 @@ struct kind_ops {
 };
 
 extern const struct kind_ops kind_pci, kind_usb, kind_scsi, kind_mdev, kind_net_vf;
-const struct kind_ops *kind_ops_find(const char *kind);
+const struct kind_ops *kind_ops_find(enum store_kind kind);
 
 struct plan_item {
         const struct kind_ops *ops;
@@ -89,12 +89,12 @@ char *plan_op_data(const struct hd_owner *o);
  * OP_ID marked goes back to its prev_state (owner cleared) or is dropped,
  * every sharers row it marked is dropped, and the operation ends STATUS.
  */
-int plan_unwind(struct hd_store *s, struct mop *m, int64_t op_id, const char *status);
+int plan_unwind(struct hd_store *s, struct mop *m, int64_t op_id, enum store_op_status status);
 /* The same, first writing KEEP's records as they are (no longer the operation's). */
-int plan_unwind_keep(struct hd_store *s, struct mop *m, int64_t op_id, const char *status, struct hd_active *const *keep,
-                     size_t n_keep);
+int plan_unwind_keep(struct hd_store *s, struct mop *m, int64_t op_id, enum store_op_status status,
+                     struct hd_active *const *keep, size_t n_keep);
 /* Give back every row OP_ID marked, newest first, then unwind; REP (may be NULL) hears of each failure. */
-int plan_give_back_op(struct hd_context *ctx, struct hd_store *s, int64_t op_id, const char *status,
+int plan_give_back_op(struct hd_context *ctx, struct hd_store *s, int64_t op_id, enum store_op_status status,
                       struct hd_report *rep, const char *what);
 
 /* pci (kind-pci.c): every IOMMU group the plan touches is viable once the plan is taken. */

@@ -70,7 +70,7 @@ static void append_info(struct strbuf *b, const struct hd_hostdev_def *h, const 
 
 static const struct hd_active *find(struct args *a, const struct hd_hostdev_def *h, const struct kind_ops *ops) {
         for (size_t i = 0; i < a->n; i++)
-                if (streq(a->rows[i].state, "held") && record_matches(&a->rows[i], h, ops))
+                if (store_record_state(&a->rows[i]) == STORE_HELD && record_matches(&a->rows[i], h, ops))
                         return &a->rows[i];
         return NULL;
 }

@@ -6,22 +6,24 @@
 #include "prepare.h"
 #include "util/strutil.h"
 
-/* The device row (if it is still this operation's) to the state given, or dropped; the op closed. */
-static int close_op(struct hd_store *s, const struct store_op *op, const char *op_status, const char *dev_state) {
+/* The device row (if it is still this operation's) to DEV_STATE, or dropped (_STORE_STATE_INVALID); the op closed. */
+static int close_op(struct hd_store *s, const struct store_op *op, enum store_op_status op_status,
+                    enum store_state dev_state) {
+        enum store_kind kind = store_kind_from_string(op->kind);
         struct hd_active *rec = NULL;
         int64_t owner_op = 0;
         int r = store_begin(s);
 
         if (r < 0)
                 return r;
-        r = store_device_get(s, op->kind, op->key, &rec, &owner_op);
+        r = kind < 0 ? -ENOENT : store_device_get(s, kind, op->key, &rec, &owner_op);
         if (r >= 0 && owner_op == op->id) {
-                if (dev_state) {
-                        free(rec->state);
-                        rec->state = strdup(dev_state);
-                        r = rec->state ? store_device_update(s, rec, 0) : -ENOMEM;
+                if (dev_state >= 0) {
+                        r = store_record_set_state(rec, dev_state);
+                        if (r >= 0)
+                                r = store_device_update(s, rec, 0);
                 } else
-                        r = store_device_delete(s, op->kind, op->key);
+                        r = store_device_delete(s, kind, op->key);
         } else if (r == -ENOENT)
                 r = 0;
         hd_active_free(rec);
@@ -54,7 +56,7 @@ static int recover_pci(struct hd_context *ctx, struct hd_store *s, const struct 
         r = pci_dev_open(ctx, op->key, &d);
         if (r == -ENODEV || r == -EINVAL) {
                 hd_error_clear(ctx);
-                r = close_op(s, op, "failed", NULL);
+                r = close_op(s, op, STORE_OP_FAILED, _STORE_STATE_INVALID);
                 if (r < 0)
                         return r;
                 return report_add(rep, HD_REPORT_WARN, "recover", NULL,
@@ -66,7 +68,7 @@ static int recover_pci(struct hd_context *ctx, struct hd_store *s, const struct 
         /* An undone detach restores the override it found; a finished reattach clears it. */
         r = pci_give_back(&m, d, stub, orig, detach ? override : NULL, detach ? orig != NULL : true);
         if (r >= 0) {
-                r = close_op(s, op, detach ? "undone" : "done", NULL);
+                r = close_op(s, op, detach ? STORE_OP_UNDONE : STORE_OP_DONE, _STORE_STATE_INVALID);
                 if (r < 0)
                         return r;
                 return report_add(rep, HD_REPORT_OK, "recover", NULL, "%s: the %s left by %s is %s; it is on %s",
@@ -78,7 +80,7 @@ static int recover_pci(struct hd_context *ctx, struct hd_store *s, const struct 
         {
                 _cleanup_free_ char *why = strdup_or_null(hd_context_last_error(ctx));
                 if (stub && pci_to_stub(&m, d, stub) >= 0) {
-                        r = close_op(s, op, "failed", "detached");
+                        r = close_op(s, op, STORE_OP_FAILED, STORE_DETACHED);
                         if (r < 0)
                                 return r;
                         return report_add(rep, HD_REPORT_WARN, "recover", "hostdev reattach (after checking dmesg)",
@@ -98,7 +100,7 @@ static int recover_pci(struct hd_context *ctx, struct hd_store *s, const struct 
 static int recover_reset(struct hd_context *ctx, struct hd_store *s, const struct store_op *op,
                          struct hd_report *rep) {
         /* A reset has nothing to undo and cannot be finished safely: closed. */
-        int r = close_op(s, op, "failed", NULL);
+        int r = close_op(s, op, STORE_OP_FAILED, _STORE_STATE_INVALID);
         if (r < 0)
                 return r;
         return report_add(rep, HD_REPORT_OK, "recover", NULL, "%s: the reset left by %s is closed", op->key,

@@ -7,7 +7,7 @@
 #include "prepare.h"
 #include "util/strutil.h"
 
-static bool kind_wanted(const char *kind, unsigned flags) {
+static bool kind_wanted(enum store_kind kind, unsigned flags) {
         const struct kind_ops *ops = kind_ops_find(kind);
         unsigned only = flags & (HD_MANAGER_ONLY_PCI | HD_MANAGER_ONLY_USB | HD_MANAGER_ONLY_SCSI | HD_MANAGER_ONLY_MDEV |
                                  HD_MANAGER_ONLY_NET_VF);
@@ -27,9 +27,10 @@ static int select_rows(struct hd_active *rows, size_t n, const struct hd_domain_
                         /* A VF's PCI record goes with its network settings, as the interface it came from. */
                         bool vf = false;
                         for (size_t j = 0; j < n; j++)
-                                vf |= streq(rows[i].kind, "pci") && streq(rows[j].kind, "net_vf") &&
+                                vf |= store_record_kind(&rows[i]) == STORE_PCI &&
+                                      store_record_kind(&rows[j]) == STORE_NET_VF &&
                                       streq(rows[j].key, rows[i].key);
-                        if (kind_wanted(vf ? "net_vf" : rows[i].kind, flags))
+                        if (kind_wanted(vf ? STORE_NET_VF : store_record_kind(&rows[i]), flags))
                                 v[k++] = &rows[i];
                 }
         } else
@@ -40,7 +41,7 @@ static int select_rows(struct hd_active *rows, size_t n, const struct hd_domain_
 
                         if (h->kind == HD_HOSTDEV_NET_VF) {
                                 /* An interface's VF is released with it, whichever ONLY flag names it. */
-                                if (!kind_wanted("net_vf", flags))
+                                if (!kind_wanted(STORE_NET_VF, flags))
                                         continue;
                                 kinds[nk++] = &kind_net_vf;
                                 kinds[nk++] = &kind_pci;
@@ -90,9 +91,9 @@ static int mark(struct hd_store *s, const struct hd_owner *owner, struct hd_acti
                         r = store_sharer_mark(s, v[i]->kind, v[i]->key, owner, *op_id);
                         continue;
                 }
-                free(v[i]->state);
-                v[i]->state = strdup("busy");
-                r = v[i]->state ? store_device_update(s, v[i], *op_id) : -ENOMEM;
+                r = store_record_set_state(v[i], STORE_BUSY);
+                if (r >= 0)
+                        r = store_device_update(s, v[i], *op_id);
         }
         if (r >= 0)
                 r = store_commit(s);
@@ -127,7 +128,7 @@ int manager_release_locked(struct hd_context *ctx, struct hd_store *s, const str
                 goto out;
         for (size_t i = 0; i < nv; i++) {
                 struct hd_active *rec = v[i];
-                const struct kind_ops *ops = kind_ops_find(rec->kind);
+                const struct kind_ops *ops = kind_ops_find(store_record_kind(rec));
                 _cleanup_free_ char *name = NULL;
 
                 if (leaves_others(rec) || rec->prev_state || !ops || !ops->give_back)
@@ -149,20 +150,17 @@ int manager_release_locked(struct hd_context *ctx, struct hd_store *s, const str
                                 strbuf_appendf(&why, "%s%s: %s", why.len ? "; " : "", name ? name : rec->key,
                                                msg ? msg : strerror(-r));
                 }
-                if (streq(rec->kind, "pci") && rec->stub_driver) {
+                if (store_record_kind(rec) == STORE_PCI && rec->stub_driver) {
                         _cleanup_pci_dev_ struct pci_dev *d = NULL;
                         if (pci_dev_open(ctx, rec->key, &d) >= 0)
                                 (void)pci_to_stub(&m, d, rec->stub_driver);
                 }
-                free(rec->state);
-                rec->state = strdup("held");
-                if (!rec->state) {
-                        r = -ENOMEM;
+                r = store_record_set_state(rec, STORE_HELD);
+                if (r < 0)
                         goto out;
-                }
                 keep[nk++] = rec;
         }
-        r = plan_unwind_keep(s, &m, m.op_id, nk ? "failed" : "done", keep, nk);
+        r = plan_unwind_keep(s, &m, m.op_id, nk ? STORE_OP_FAILED : STORE_OP_DONE, keep, nk);
         if (r >= 0 && nk)
                 r = hd_error(ctx, -EIO, "%zu of %zu devices could not be given back and stay held by %s:%s: %s; "
                              "once that is fixed, run 'hostdev release' again",

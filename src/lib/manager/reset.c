@@ -29,8 +29,8 @@ static int bystander(struct hd_context *ctx, struct hd_store *s, const char *add
         r = pci_dev_open(ctx, addr, &b);
         if (r < 0)
                 return r == -ENOMEM ? r : 0; /* gone meanwhile: it cannot be hurt */
-        if (store_device_get(s, "pci", b->addr, &rec, NULL) >= 0) {
-                if (!streq(rec->state, "detached") && !owner_is(rec, owner)) {
+        if (store_device_get(s, STORE_PCI, b->addr, &rec, NULL) >= 0) {
+                if (store_record_state(rec) != STORE_DETACHED && !owner_is(rec, owner)) {
                         _cleanup_free_ char *who = record_describe(rec);
                         strbuf_appendf(why, "%s%s (%s)", why->len ? ", " : "", b->addr, who ? who : "held");
                 }
@@ -109,8 +109,8 @@ int hd_pci_reset(struct hd_context *ctx, const char *addr, const struct hd_owner
         /* sysfs-bus-pci reset_method: the methods in the order the kernel tries them (absent before 5.15). */
         if (sysfs_read_at(d->dirfd, "reset_method", &methods) >= 0)
                 sscanf(methods, "%31s", first);
-        if (store_device_get(s, "pci", d->addr, &rec, NULL) >= 0) {
-                if (streq(rec->state, "held") && !owner_is(rec, owner)) {
+        if (store_device_get(s, STORE_PCI, d->addr, &rec, NULL) >= 0) {
+                if (store_record_state(rec) == STORE_HELD && !owner_is(rec, owner)) {
                         _cleanup_free_ char *who = record_describe(rec);
                         hd_active_free(rec);
                         return hd_error(ctx, -EBUSY, "%s is %s; only its owner may reset it", d->addr,
@@ -154,7 +154,7 @@ int hd_pci_reset(struct hd_context *ctx, const char *addr, const struct hd_owner
         if (r < 0)
                 return r;
         r = mop_write(&m, path, "1", "nothing: a reset cannot be undone");
-        (void)store_op_finish(s, m.op_id, r >= 0 ? "done" : "failed");
+        (void)store_op_finish(s, m.op_id, r >= 0 ? STORE_OP_DONE : STORE_OP_FAILED);
         if (r == -EACCES || r == -EPERM)
                 return hd_error(ctx, r, "%s: cannot reset it: %s; resetting needs root", d->addr, strerror(-r));
         if (r < 0 && !m.store_failed)

@@ -68,10 +68,7 @@ int store_sharer_add(struct hd_store *s, const char *kind, const char *key, cons
         store_bind_text(st, 4, o->domain);
         store_bind_text(st, 5, o->uuid);
         sqlite3_bind_int(st, 6, readonly);
-        if (op_id)
-                sqlite3_bind_int64(st, 7, op_id);
-        else
-                sqlite3_bind_null(st, 7);
+        store_bind_id(st, 7, op_id);
         sqlite3_bind_int64(st, 8, (int64_t)time(NULL));
         return store_stmt_run(s, st, "recording an owner of a shared device");
 }
@@ -89,10 +86,7 @@ int store_sharer_mark(struct hd_store *s, const char *kind, const char *key, con
         store_bind_text(st, 2, key);
         store_bind_text(st, 3, o->driver);
         store_bind_text(st, 4, o->domain);
-        if (op_id)
-                sqlite3_bind_int64(st, 5, op_id);
-        else
-                sqlite3_bind_null(st, 5);
+        store_bind_id(st, 5, op_id);
         e = store_stmt_run(s, st, "marking an owner of a shared device");
         if (e < 0)
                 return e;
@@ -133,14 +127,13 @@ int store_sharers_keep_op(struct hd_store *s, int64_t op_id) {
 
 int store_owner_devices(struct hd_store *s, const struct hd_owner *o, struct hd_active **ret, size_t *ret_n) {
         _cleanup_stmt_ sqlite3_stmt *st = NULL;
-        int e = store_stmt(s,
-                           "SELECT " STORE_DEVICE_COLUMNS " FROM devices d WHERE "
-                           "  (owner_driver = ?1 AND (CASE WHEN owner_uuid IS NOT NULL AND ?3 IS NOT NULL "
-                           "     THEN lower(owner_uuid) = lower(?3) ELSE owner_domain = ?2 END)) "
-                           "  OR (shareable = 1 AND EXISTS (SELECT 1 FROM sharers x WHERE x.kind = d.kind AND "
-                           "     x.key = d.key AND x.owner_driver = ?1 AND x.owner_domain = ?2)) "
-                           "ORDER BY id DESC",
-                           &st);
+        int e = store_device_query(s,
+                                   "WHERE (owner_driver = ?1 AND (CASE WHEN owner_uuid IS NOT NULL AND ?3 IS NOT NULL "
+                                   "     THEN lower(owner_uuid) = lower(?3) ELSE owner_domain = ?2 END)) "
+                                   "  OR (shareable = 1 AND EXISTS (SELECT 1 FROM sharers x WHERE x.kind = d.kind AND "
+                                   "     x.key = d.key AND x.owner_driver = ?1 AND x.owner_domain = ?2)) "
+                                   "ORDER BY id DESC",
+                                   &st);
         if (e < 0)
                 return e;
         store_bind_text(st, 1, o->driver);
@@ -151,7 +144,7 @@ int store_owner_devices(struct hd_store *s, const struct hd_owner *o, struct hd_
 
 int store_op_devices(struct hd_store *s, int64_t op_id, struct hd_active **ret, size_t *ret_n) {
         _cleanup_stmt_ sqlite3_stmt *st = NULL;
-        int e = store_stmt(s, "SELECT " STORE_DEVICE_COLUMNS " FROM devices WHERE op_id = ?1 ORDER BY id", &st);
+        int e = store_device_query(s, "WHERE op_id = ?1 ORDER BY id", &st);
         if (e < 0)
                 return e;
         sqlite3_bind_int64(st, 1, op_id);

@@ -39,3 +39,22 @@ void strbuf_done(struct strbuf *b);
 
 /* Names that may safely become one path component: not empty, no '/', not "." or "..". */
 bool filename_is_safe(const char *s);
+
+/*
+ * One to/from-string pair per enum, from the same X-macro list that made the
+ * enum (X(ID, "string") entries; enum { LIST(ENUM_ENTRY) _MAX }): NAME_to_string(v) gives NULL for a value
+ * out of range, NAME_from_string(s) gives -1 for a string not in the list.
+ */
+#define ENUM_ENTRY(id, str) id,
+#define STRING_TABLE_ENTRY_(id, str) [id] = str,
+#define STRING_TABLE(name, type, LIST, max)                                                                  \
+        static const char *const name##_table[max] = { LIST(STRING_TABLE_ENTRY_) };                          \
+        const char *name##_to_string(type v) {                                                               \
+                return (int)v >= 0 && (int)v < (max) ? name##_table[v] : NULL;                               \
+        }                                                                                                    \
+        type name##_from_string(const char *s) {                                                             \
+                for (int i = 0; s && i < (max); i++)                                                         \
+                        if (streq(name##_table[i], s))                                                       \
+                                return (type)i;                                                              \
+                return (type)-1;                                                                             \
+        }
