@@ -22,7 +22,10 @@ extern "C" {
  * Operations that change a device hold an exclusive lock on the state
  * directory for their whole run (waiting up to a minute for another
  * process's), and begin by finishing or undoing whatever an earlier process
- * left half done (hd_recover). They return 0 or a negative errno, with a
+ * left half done (hd_recover). So the store is trusted only when its
+ * directory and files (hostdev.db, its -wal and -shm, the lock) belong to
+ * the caller's effective uid (or root) and no one else can write them; any
+ * other store is refused with -EPERM and a message naming the file. They return 0 or a negative errno, with a
  * message for a person on the context (hd_context_last_error) naming the
  * device and the remedy. EACCES/EPERM mean "not root".
  *

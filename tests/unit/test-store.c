@@ -244,6 +244,97 @@ static void test_round_trip(void **state) {
         hd_context_free(ctx);
 }
 
+/* The state directory and every file of the store as P (below dir) names them. */
+static char *in_dir(const char *sub, const char *name) {
+        return name ? strdupf("%s/%s/%s", dir, sub, name) : strdupf("%s/%s", dir, sub);
+}
+
+/* Opening the store, and taking its lock, are refused with a message naming WHAT. */
+static void assert_refused(struct hd_context *ctx, const char *what) {
+        struct hd_store *s = NULL;
+        struct hd_active *v = NULL;
+        size_t n = 0;
+        int fd = -1;
+
+        assert_int_equal(store_open(ctx, 0, &s), -EPERM);
+        if (!strstr(hd_context_last_error(ctx), what))
+                fail_msg("'%s' does not name %s", hd_context_last_error(ctx), what);
+        assert_int_equal(store_open(ctx, STORE_NO_CREATE, &s), -EPERM);
+        assert_int_equal(hd_active_list(ctx, &v, &n), -EPERM);
+        if (!strstr(hd_context_last_error(ctx), what))
+                fail_msg("'%s' does not name %s", hd_context_last_error(ctx), what);
+        /* The lock file is checked when the lock is taken, the directory always. */
+        if (strstr(what, "hostdev.db"))
+                return;
+        assert_int_equal(store_lock(ctx, &fd), -EPERM);
+        assert_int_equal(fd, -1);
+}
+
+/*
+ * A store someone else can write is refused, whoever runs: what it says is
+ * done again by the next changing operation (recovery), so another user
+ * could plant an operation in a shared --state-dir for root to carry out.
+ */
+static void test_untrusted(void **state) {
+        struct hd_context *ctx = new_ctx("trust");
+        struct hd_store *s = NULL;
+        _cleanup_free_ char *d = in_dir("trust", NULL), *db = in_dir("trust", "hostdev.db"),
+                            *wal = in_dir("trust", "hostdev.db-wal"), *lock = in_dir("trust", "lock"),
+                            *elsewhere = in_dir("elsewhere.db", NULL);
+        _cleanup_free_ char *msg = NULL;
+        int fd = -1;
+
+        assert_int_equal(store_open(ctx, 0, &s), 0);
+        /* Kept open: SQLite keeps its -wal while a connection is. */
+        assert_int_equal(store_lock(ctx, &fd), 0);
+        close(fd);
+
+        /* The directory, writable by the group. */
+        assert_int_equal(chmod(d, 0770), 0);
+        assert_refused(ctx, d);
+        msg = strdup(hd_context_last_error(ctx));
+        assert_non_null(strstr(msg, "0770"));
+        assert_non_null(strstr(msg, "chmod go-w"));
+        assert_non_null(strstr(msg, "--state-dir"));
+        assert_int_equal(chmod(d, 0700), 0);
+
+        /* The database, writable by others. */
+        assert_int_equal(chmod(db, 0606), 0);
+        assert_refused(ctx, db);
+        assert_int_equal(chmod(db, 0600), 0);
+
+        /* The -wal, owned by another user (only root can give a file away). */
+        if (geteuid() == 0) {
+                assert_int_equal(access(wal, F_OK), 0);
+                assert_int_equal(chown(wal, 65534, 65534), 0);
+                assert_refused(ctx, wal);
+                assert_non_null(strstr(hd_context_last_error(ctx), "uid 65534"));
+                assert_int_equal(chown(wal, 0, 0), 0);
+                assert_int_equal(chown(lock, 65534, 65534), 0);
+                assert_int_equal(store_lock(ctx, &fd), -EPERM);
+                assert_non_null(strstr(hd_context_last_error(ctx), lock));
+                assert_non_null(strstr(hd_context_last_error(ctx), "chown"));
+                assert_int_equal(chown(lock, 0, 0), 0);
+                assert_int_equal(chown(d, 65534, 65534), 0);
+                assert_refused(ctx, d);
+                assert_int_equal(chown(d, 0, 0), 0);
+        }
+        store_close(s);
+
+        /* The database a link to a file elsewhere: never followed. */
+        assert_int_equal(rename(db, elsewhere), 0);
+        assert_int_equal(symlink(elsewhere, db), 0);
+        assert_int_equal(store_open(ctx, 0, &s), -EPERM);
+        assert_non_null(strstr(hd_context_last_error(ctx), "not a regular file"));
+        assert_int_equal(unlink(db), 0);
+        assert_int_equal(rename(elsewhere, db), 0);
+
+        /* As it was: opened again. */
+        assert_int_equal(store_open(ctx, 0, &s), 0);
+        store_close(s);
+        hd_context_free(ctx);
+}
+
 /* Many processes claim one device at once: the database lets exactly one have it. */
 static void test_claim_race(void **state) {
         enum { N = 8, ROUNDS = 5 };
@@ -323,6 +414,7 @@ int main(void) {
                 cmocka_unit_test(test_newer_schema),
                 cmocka_unit_test(test_claim),
                 cmocka_unit_test(test_round_trip),
+                cmocka_unit_test(test_untrusted),
                 cmocka_unit_test(test_claim_race),
                 cmocka_unit_test(test_not_root),
         };

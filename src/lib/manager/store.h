@@ -73,7 +73,8 @@ enum store_step_status store_step_status_from_string(const char *s);
 struct hd_store {
         struct hd_context *ctx;
         sqlite3 *db;
-        char *path;
+        char *path;  /* for messages: STATE_DIR/hostdev.db */
+        int dir_fd;  /* the state directory as opened and checked; SQLite opens its files beneath it */
 };
 
 /* store-open.c: the connection. */
