@@ -172,7 +172,11 @@ struct hd_active {
         char **sharers;           /* scsi shared by several owners: "DRIVER:DOMAIN" each, NULL-terminated; NULL when not shared */
 };
 
-/* Every record, sorted by kind and key. A missing state store is an empty list. */
+/*
+ * Every record, sorted by kind and key. A missing state store is an empty
+ * list; one that cannot be read (corrupt, on a read-only filesystem, not
+ * yours) is an error with a message saying why, never an empty list.
+ */
 int hd_active_list(struct hd_context *ctx, struct hd_active **ret_records, size_t *ret_n);
 /* One device's record; -ENOENT when it has none. */
 int hd_active_get(struct hd_context *ctx, const char *kind, const char *key,

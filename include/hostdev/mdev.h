@@ -66,7 +66,17 @@ bool hd_uuid_is_valid(const char *s);
 int hd_mdev_create(struct hd_context *ctx, const char *parent, const char *type, const char *uuid,
                    const struct hd_mdev_attr *attrs, size_t n_attrs, char ret_uuid[static 37]);
 
-/* Remove a running instance (`remove`); -ENOENT when it is not running, -EBUSY when a guest has it open. */
+/*
+ * Remove a running instance (`remove`); -ENOENT when it is not running,
+ * -EBUSY when a guest has it open or hostdev's state store records it (a
+ * guest holds it: release it first; the message names the guest).
+ *
+ * Every function here that changes a device or a definition holds the
+ * state store's lock (see hostdev/manager.h) for its writes, so it never
+ * runs in the middle of a prepare or release; a store that cannot be read
+ * is an error. hd_mdev_stop and hd_mdev_undefine refuse a held device as
+ * hd_mdev_remove does.
+ */
 int hd_mdev_remove(struct hd_context *ctx, const char *uuid);
 
 enum hd_mdev_list_flags {
@@ -100,7 +110,7 @@ int hd_mdev_define(struct hd_context *ctx, const struct hd_mdev *def, char ret_u
  * [<uuid>] [<attr name= value=/>...]</capability></device>.
  */
 int hd_mdev_define_xml(struct hd_context *ctx, const char *xml, size_t len, char ret_uuid[static 37]);
-/* Remove a definition (the instance, if running, keeps running). */
+/* Remove a definition (the instance, if running, keeps running); -EBUSY while a guest holds it. */
 int hd_mdev_undefine(struct hd_context *ctx, const char *uuid, const char *parent);
 
 /*
@@ -116,7 +126,7 @@ int hd_mdev_start(struct hd_context *ctx, const char *uuid, const char *parent);
  * hd_mdev_stop()). -ENOENT when it neither runs nor is defined.
  */
 int hd_mdev_ensure_running(struct hd_context *ctx, const char *uuid, bool *ret_started);
-/* Stop a running device (its definition stays). -EALREADY when it is not running. */
+/* Stop a running device (its definition stays). -EALREADY when it is not running, -EBUSY while a guest holds it. */
 int hd_mdev_stop(struct hd_context *ctx, const char *uuid);
 int hd_mdev_set_autostart(struct hd_context *ctx, const char *uuid, const char *parent, bool autostart);
 

@@ -49,7 +49,9 @@ int hd_vhba_create_xml(struct hd_context *ctx, const char *xml, size_t len, unsi
 /*
  * Remove a vHBA, named "scsi_hostN" (or "hostN") or "WWNN,WWPN": write its
  * names to vport_delete of the HBA it was made on, and wait (bounded) until
- * it is gone. -EINVAL when it is a physical port, not a vHBA.
+ * it is gone. -EINVAL when it is a physical port, not a vHBA; -EBUSY when
+ * a guest holds one of its LUNs (per the state store, whose lock both
+ * functions hold for their writes).
  */
 int hd_vhba_destroy(struct hd_context *ctx, const char *spec, unsigned timeout_ms);
 

@@ -53,7 +53,10 @@ typedef void (*hd_sriov_progress_t)(void *userdata, unsigned have, unsigned want
  * fails after the VFs were removed, the old count is put back.
  * Errors: -EOPNOTSUPP not a PF, -ERANGE N above sriov_totalvfs, -ENOENT no
  * PF driver, -EBUSY a VF on vfio-pci/pci-stub (without HD_SRIOV_FORCE),
- * -ETIMEDOUT the VFs did not all appear.
+ * -ETIMEDOUT the VFs did not all appear. A VF hostdev's state store records
+ * (a guest holds it, or it is detached) is never removed, even with
+ * HD_SRIOV_FORCE (-EBUSY): the count changes under the store's lock, and a
+ * store that cannot be read is an error, not a store without records.
  */
 int hd_sriov_set_numvfs(struct hd_context *ctx, const char *pf, unsigned n, unsigned flags, unsigned timeout_ms,
                         hd_sriov_progress_t progress, void *userdata);

@@ -116,6 +116,28 @@ else
         notok "recover undoes the killed prepare" "$out"
 fi
 
+# A store that cannot be read (here: corrupt) is an error that says so, never "nothing is held".
+db=$tmp/tree/var/lib/hostdev/hostdev.db
+if hd prepare --owner qemu "$tmp/vm1.xml" >/dev/null 2>&1 && cp -p "$db" "$tmp/db.saved" &&
+        printf 'this is no SQLite database, not anymore' | dd of="$db" conv=notrunc status=none; then
+        expect_fail "active: an unreadable store" 1 "state store .*hostdev.db.*: file is not a database" hd active
+        expect_fail "check: an unreadable store" 1 "holder +unknown: state store .*hostdev.db.*not a database" \
+                hd check 0000:01:00.0
+        expect_fail "qemu-args: an unreadable store" 1 "hostdev.db.*not a database" hd qemu-args "$tmp/vm1.xml"
+        expect_fail "release: an unreadable store" 1 "hostdev.db.*not a database" hd release --owner qemu:vm1
+        expect_fail "sriov set --force: an unreadable store" 1 "VFs of 0000:03:00.0 stay as they are, even with --force" \
+                hd sriov set --force 0000:03:00.0 0
+        mv "$tmp/db.saved" "$db"
+        if [ -e "$tmp/tree/sys/bus/pci/devices/0000:03:02.0" ] && hd release --owner qemu:vm1 >/dev/null &&
+                [ "$(drv 0000:01:00.0)" = e1000e ]; then
+                ok "an unreadable store changed nothing"
+        else
+                notok "an unreadable store changed nothing" "$(hd active 2>&1)"
+        fi
+else
+        notok "an unreadable store" "could not prepare vm1 or corrupt its store"
+fi
+
 printf '<domain>\n  <devices>\n    <hostdev mode="subsystem" type="pci">\n  </devices>\n</domain>\n' >"$tmp/bad.xml"
 expect_fail "prepare: malformed XML says line and column" 1 "bad.xml:6:1: Premature end of data" \
         hd prepare --owner qemu:x "$tmp/bad.xml"

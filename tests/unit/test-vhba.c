@@ -2,6 +2,7 @@
 /* vHBAs through the kernel emulator: vport_create/vport_delete, parents by name, WWNs or fabric, WWN checks. */
 #include "created-test.h"
 #include "hostdev/npiv.h"
+#include "manager/store.h"
 
 #define HBA "sys/devices/pci0000:00/0000:00:06.0/host5"
 
@@ -166,11 +167,42 @@ static void test_create_xml(void **state) {
         created_close(c);
 }
 
+/* A vHBA takes its LUNs with it: never while a guest holds one (and 10:0:0:0 is not 1:0:0:0's). */
+static void test_destroy_held(void **state) {
+        struct created *c = created_open();
+        struct hd_vhba_spec s = { .parent = "scsi_host5", .wwnn = "0x2001001a4a000001", .wwpn = "1001001a4a000001" };
+        struct hd_vhba v = { 0 };
+        struct hd_store *st = NULL;
+        struct hd_active *rec = store_record_new(STORE_SCSI, "0:0:0:0", STORE_HELD);
+        struct hd_active *other = store_record_new(STORE_SCSI, "10:0:0:0", STORE_HELD);
+
+        assert_ok(c, hd_vhba_create(c->ctx, &s, 2000, &v));
+        assert_string_equal(v.name, "scsi_host0");
+        rec->owner_driver = strdup("qemu");
+        rec->owner_domain = strdup("vm1");
+        assert_int_equal(store_open(c->ctx, 0, &st), 0);
+        assert_int_equal(store_device_add(st, other, 0), 0);
+        assert_int_equal(store_device_add(st, rec, 0), 0);
+        assert_fails(c, hd_vhba_destroy(c->ctx, "scsi_host0", 2000), -EBUSY);
+        assert_non_null(strstr(hd_context_last_error(c->ctx),
+                               "scsi_host0 (its SCSI LUN 0:0:0:0) is held by qemu:vm1"));
+        assert_non_null(strstr(hd_context_last_error(c->ctx), "hostdev release --owner qemu:vm1"));
+        assert_true(emu_exists(c->e, "sys/class/fc_host/host0"));
+        assert_int_equal(store_device_delete(st, STORE_SCSI, "0:0:0:0"), 0);
+        assert_ok(c, hd_vhba_destroy(c->ctx, "scsi_host0", 2000));
+        store_close(st);
+        hd_active_free(rec);
+        hd_active_free(other);
+        hd_vhba_clear(&v);
+        created_close(c);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_wwn),       cmocka_unit_test(test_create_destroy),
                 cmocka_unit_test(test_parents),   cmocka_unit_test(test_bad_input),
                 cmocka_unit_test(test_timeout_cleans_up), cmocka_unit_test(test_create_xml),
+                cmocka_unit_test(test_destroy_held),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -135,13 +135,17 @@ static int check_holder(struct hd_context *ctx, struct hd_report *rep, const str
                 r = store_device_get(s, STORE_PCI, d->addr, &rec, NULL);
         if (r == -ENOENT)
                 return report_add(rep, HD_REPORT_OK, "holder", NULL, "nobody holds it");
+        if (r == -ENOMEM)
+                return r;
         if (r < 0) {
                 /* Who holds it is not known, so it is not known to be free: never "can be passed through". */
                 _cleanup_free_ char *dir = store_dir(ctx);
+                const char *remedy = r == -EACCES ? "run it as root, who can read the store"
+                                                  : "fix the state store, or give the right --state-dir";
                 int e = hd_context_last_error(ctx)
-                                ? report_add(rep, HD_REPORT_FAIL, "holder", "run it as root, who can read the store",
-                                             "unknown: %s", hd_context_last_error(ctx))
-                                : report_add(rep, HD_REPORT_FAIL, "holder", "run it as root, who can read the store",
+                                ? report_add(rep, HD_REPORT_FAIL, "holder", remedy, "unknown: %s",
+                                             hd_context_last_error(ctx))
+                                : report_add(rep, HD_REPORT_FAIL, "holder", remedy,
                                              "unknown: cannot read the state store in %s: %s", dir ? dir : "?",
                                              strerror(-r));
                 hd_error_clear(ctx);

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "hostdev/mdev.h"
+#include "mdev/mdev-internal.h"
 #include "prepare.h"
 #include "sysfs/sysfs.h"
 #include "util/strutil.h"
@@ -98,7 +99,7 @@ static int mdev_take(struct plan *p, struct plan_item *it) {
         r = mop_step_begin(&p->m, action, undo, NULL);
         if (r < 0)
                 return r;
-        r = hd_mdev_ensure_running(p->ctx, it->rec->key, &started);
+        r = mdev_ensure_running_locked(p->ctx, it->rec->key, &started);
         (void)mop_step_end(&p->m, r >= 0);
         if (r < 0)
                 return r;
@@ -123,7 +124,7 @@ static int mdev_give_back(struct mop *m, const struct hd_active *rec) {
         r = mop_step_begin(m, action, "start it again from its definition", NULL);
         if (r < 0)
                 return r;
-        r = hd_mdev_stop(m->ctx, rec->key);
+        r = mdev_stop_locked(m->ctx, rec->key);
         if (r == -EALREADY) {
                 hd_error_clear(m->ctx);
                 r = 0;

@@ -83,13 +83,17 @@ static int check_trusted(struct hd_context *ctx, int fd, const char *path, bool 
                         path);
 }
 
-static int open_error(struct hd_context *ctx, const char *what, const char *path, int err) {
-        if (err == EACCES || err == EPERM || err == EROFS)
+/* VERB: "open" for a writer, "read" for a reader (STORE_NO_CREATE). */
+static int open_error(struct hd_context *ctx, const char *verb, const char *what, const char *path, int err) {
+        if (err == EROFS)
+                return hd_error(ctx, -err, "cannot %s %s %s: %s; remount it read-write, or give another --state-dir",
+                                verb, what, path, strerror(err));
+        if (err == EACCES || err == EPERM)
                 return hd_error(ctx, -err,
-                                "cannot open %s %s: %s; run as root, or give a state directory you can write with "
+                                "cannot %s %s %s: %s; run as root, or give a state directory you can write with "
                                 "--state-dir",
-                                what, path, strerror(err));
-        return hd_error(ctx, -err, "cannot open %s %s: %s", what, path, strerror(err));
+                                verb, what, path, strerror(err));
+        return hd_error(ctx, -err, "cannot %s %s %s: %s", verb, what, path, strerror(err));
 }
 
 /* The state directory, made first when CREATE, as an O_PATH fd, trusted; -ENOENT when missing and not CREATE. */
@@ -103,7 +107,7 @@ static int dir_open(struct hd_context *ctx, const char *dir, bool create, int *r
         if (fd < 0) {
                 if (errno == ENOENT && !create)
                         return -ENOENT;
-                return open_error(ctx, "the state directory", dir, errno);
+                return open_error(ctx, create ? "open" : "read", "the state directory", dir, errno);
         }
         r = check_trusted(ctx, fd, dir, true);
         if (r < 0)
@@ -134,7 +138,8 @@ static int file_check(struct hd_context *ctx, int dirfd, const char *dir, const 
                         fd = openat(dirfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
         }
         if (fd < 0)
-                return errno == ENOENT ? -ENOENT : open_error(ctx, "the state store", path, errno);
+                return errno == ENOENT ? -ENOENT
+                                       : open_error(ctx, create ? "open" : "read", "the state store", path, errno);
         return check_trusted(ctx, fd, path, false);
 }
 
@@ -263,7 +268,9 @@ int store_lock(struct hd_context *ctx, int *ret_fd) {
                 return r;
         fd = openat(dirfd, LOCK_FILE, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
         if (fd < 0) {
-                if (errno == EACCES || errno == EPERM || errno == EROFS)
+                if (errno == EROFS)
+                        return open_error(ctx, "open", "the lock", path, errno);
+                if (errno == EACCES || errno == EPERM)
                         return hd_error(ctx, -errno,
                                         "cannot open %s: %s; changing devices needs root (or --state-dir "
                                         "for a folder you can write)",

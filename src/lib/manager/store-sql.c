@@ -2,8 +2,15 @@
 /* The state store's statements and transactions, and SQLite's errors as errno with a message. */
 #include <errno.h>
 #include <string.h>
+#include <sys/statvfs.h>
 
 #include "store.h"
+
+/* Whether the state directory's filesystem is mounted read-only: SQLite then cannot make the -shm a WAL reader needs. */
+static bool read_only(const struct hd_store *s) {
+        struct statvfs v;
+        return s->dir_fd >= 0 && fstatvfs(s->dir_fd, &v) == 0 && (v.f_flag & ST_RDONLY);
+}
 
 int store_sql_error(struct hd_store *s, int rc, const char *what) {
         int err;
@@ -27,7 +34,19 @@ int store_sql_error(struct hd_store *s, int rc, const char *what) {
                 err = -EACCES;
                 break;
         case SQLITE_CANTOPEN:
+                /*
+                 * Never -ENOENT, which callers read as "there is no store, nothing
+                 * is held": the store is there (it was opened), a part of it is not.
+                 */
                 err = s->db && sqlite3_system_errno(s->db) ? -sqlite3_system_errno(s->db) : -EIO;
+                if (err == -ENOENT)
+                        err = -EIO;
+                if (read_only(s))
+                        return hd_error(s->ctx, -EROFS,
+                                        "cannot read the state store %s (%s): its filesystem is mounted read-only, "
+                                        "and SQLite cannot make the -shm file it needs beside it; remount it "
+                                        "read-write, or give the right --state-dir",
+                                        s->path, what);
                 break;
         default:
                 err = -EIO;

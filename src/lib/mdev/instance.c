@@ -64,8 +64,9 @@ static int write_remove(struct hd_context *ctx, const char *uuid) {
 }
 
 int mdev_instance_create(struct hd_context *ctx, const char *parent, const char *type, const char *uuid,
-                         const struct hd_mdev_attr *attrs, size_t n_attrs) {
+                         const struct hd_mdev_attr *attrs, size_t n_attrs, bool lock) {
         _cleanup_free_ char *tdir = NULL, *create = NULL, *ap = NULL, *ep = NULL, *et = NULL;
+        _cleanup_store_guard_ struct store_guard g = STORE_GUARD_INIT;
         _cleanup_close_ int tfd = -1;
         uint64_t avail;
         int r;
@@ -100,6 +101,8 @@ int mdev_instance_create(struct hd_context *ctx, const char *parent, const char 
         create = strdupf("%s/create", tdir);
         if (!create)
                 return -ENOMEM;
+        if (lock && (r = store_guard_begin(ctx, &g)) < 0)
+                return r;
         r = sysfs_write(ctx, create, uuid);
         if (r < 0)
                 return hd_error(ctx, r, "the kernel refused to create %s of type %s on %s: %s", uuid, type, parent,
@@ -139,11 +142,25 @@ int hd_mdev_create(struct hd_context *ctx, const char *parent, const char *type,
         r = mdev_parent_resolve(ctx, parent, true, &pname);
         if (r < 0)
                 return r;
-        r = mdev_instance_create(ctx, pname, type, u, attrs, n_attrs);
+        r = mdev_instance_create(ctx, pname, type, u, attrs, n_attrs, true);
         if (r < 0)
                 return r;
         memcpy(ret_uuid, u, 37);
         return 0;
+}
+
+int mdev_guard_held(struct hd_context *ctx, struct store_guard *g, const char *uuid) {
+        _cleanup_free_ char *name = strdupf("mediated device %s", uuid);
+        int r;
+
+        if (!name)
+                return -ENOMEM;
+        r = store_guard_begin(ctx, g);
+        if (r >= 0)
+                r = store_guard_refuse_held(ctx, g, STORE_MDEV, uuid, name);
+        if (r < 0)
+                store_guard_end(g);
+        return r;
 }
 
 /*
@@ -174,6 +191,34 @@ static int check_not_in_use(struct hd_context *ctx, const char *uuid) {
         return 0;
 }
 
+/* Remove the running U: refused while its VFIO group is open. */
+static int remove_running(struct hd_context *ctx, const char *u) {
+        int r = check_not_in_use(ctx, u);
+        if (r < 0)
+                return r;
+        r = write_remove(ctx, u);
+        if (r < 0)
+                return hd_error(ctx, r, "the kernel refused to remove %s: %s", u, strerror(-r));
+        return 0;
+}
+
+/* U (normalized) running, then removed under the lock unless a guest holds it; NOT_RUNNING when it does not run. */
+static int stop(struct hd_context *ctx, const char *u, int not_running) {
+        _cleanup_store_guard_ struct store_guard g = STORE_GUARD_INIT;
+        int r = mdev_active_read(ctx, u, NULL, NULL);
+
+        if (r == -ENOENT)
+                return not_running == -ENOENT
+                               ? hd_error(ctx, -ENOENT, "mediated device %s is not running; see 'hostdev mdev list'", u)
+                               : hd_error(ctx, not_running, "mediated device %s is not running", u);
+        if (r < 0)
+                return r;
+        r = mdev_guard_held(ctx, &g, u);
+        if (r < 0)
+                return r;
+        return remove_running(ctx, u);
+}
+
 int hd_mdev_remove(struct hd_context *ctx, const char *uuid) {
         char u[37];
         int r;
@@ -182,16 +227,25 @@ int hd_mdev_remove(struct hd_context *ctx, const char *uuid) {
         r = mdev_uuid_normalize(ctx, uuid, u);
         if (r < 0)
                 return r;
-        r = mdev_active_read(ctx, u, NULL, NULL);
+        return stop(ctx, u, -ENOENT);
+}
+
+int hd_mdev_stop(struct hd_context *ctx, const char *uuid) {
+        char u[37];
+        int r;
+
+        hd_error_clear(ctx);
+        r = mdev_uuid_normalize(ctx, uuid, u);
+        if (r < 0)
+                return r;
+        return stop(ctx, u, -EALREADY);
+}
+
+int mdev_stop_locked(struct hd_context *ctx, const char *uuid) {
+        int r = mdev_active_read(ctx, uuid, NULL, NULL);
         if (r == -ENOENT)
-                return hd_error(ctx, -ENOENT, "mediated device %s is not running; see 'hostdev mdev list'", u);
+                return hd_error(ctx, -EALREADY, "mediated device %s is not running", uuid);
         if (r < 0)
                 return r;
-        r = check_not_in_use(ctx, u);
-        if (r < 0)
-                return r;
-        r = write_remove(ctx, u);
-        if (r < 0)
-                return hd_error(ctx, r, "the kernel refused to remove %s: %s", u, strerror(-r));
-        return 0;
+        return remove_running(ctx, uuid);
 }

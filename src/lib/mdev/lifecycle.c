@@ -45,6 +45,7 @@ static int get_defined(struct hd_context *ctx, const char *uuid, const char *par
 
 int hd_mdev_define(struct hd_context *ctx, const struct hd_mdev *def, char ret_uuid[static 37]) {
         _cleanup_free_ char *pname = NULL, *apar = NULL, *atype = NULL;
+        _cleanup_store_guard_ struct store_guard g = STORE_GUARD_INIT;
         _cleanup_mdev_ struct hd_mdev *old = NULL;
         struct hd_mdev m = { 0 };
         int r;
@@ -80,6 +81,10 @@ int hd_mdev_define(struct hd_context *ctx, const struct hd_mdev *def, char ret_u
                 if (!mdev_attr_name_ok(def->attrs[i].name) || !def->attrs[i].value)
                         return hd_error(ctx, -EINVAL, "'%s' cannot name an attribute of a mediated device",
                                         def->attrs[i].name ? def->attrs[i].name : "");
+        /* Under the lock prepare holds: a prepare reads a definition whole, then starts it. */
+        r = store_guard_begin(ctx, &g);
+        if (r < 0)
+                return r;
         if (mdev_def_read(ctx, m.parent, m.uuid, &old) != -ENOENT)
                 return hd_error(ctx, -EEXIST, "%s is defined on %s already; 'hostdev mdev modify' changes it", m.uuid,
                                 m.parent);
@@ -125,9 +130,14 @@ int hd_mdev_define_xml(struct hd_context *ctx, const char *xml, size_t len, char
 }
 
 int hd_mdev_undefine(struct hd_context *ctx, const char *uuid, const char *parent) {
+        _cleanup_store_guard_ struct store_guard g = STORE_GUARD_INIT;
         _cleanup_mdev_ struct hd_mdev *m = NULL;
         int r = get_defined(ctx, uuid, parent, &m);
 
+        if (r < 0)
+                return r;
+        /* A guest's mdev that hostdev started is stopped at release; undefined, it could not come back. */
+        r = mdev_guard_held(ctx, &g, m->uuid);
         if (r < 0)
                 return r;
         return mdev_def_delete(ctx, m->parent, m->uuid);
@@ -144,10 +154,10 @@ int hd_mdev_start(struct hd_context *ctx, const char *uuid, const char *parent) 
         if (!mdev_parent_present(ctx, m->parent))
                 return hd_error(ctx, -ENODEV, "the parent of %s, %s, is not present (is its driver loaded?)", m->uuid,
                                 m->parent);
-        return mdev_instance_create(ctx, m->parent, m->type, m->uuid, m->attrs, m->n_attrs);
+        return mdev_instance_create(ctx, m->parent, m->type, m->uuid, m->attrs, m->n_attrs, true);
 }
 
-int hd_mdev_ensure_running(struct hd_context *ctx, const char *uuid, bool *ret_started) {
+static int ensure_running(struct hd_context *ctx, const char *uuid, bool lock, bool *ret_started) {
         _cleanup_mdev_ struct hd_mdev *m = NULL;
         int r = hd_mdev_get(ctx, uuid, NULL, &m);
 
@@ -160,7 +170,7 @@ int hd_mdev_ensure_running(struct hd_context *ctx, const char *uuid, bool *ret_s
         if (!mdev_parent_present(ctx, m->parent))
                 return hd_error(ctx, -ENODEV, "the parent of %s, %s, is not present (is its driver loaded?)", m->uuid,
                                 m->parent);
-        r = mdev_instance_create(ctx, m->parent, m->type, m->uuid, m->attrs, m->n_attrs);
+        r = mdev_instance_create(ctx, m->parent, m->type, m->uuid, m->attrs, m->n_attrs, lock);
         if (r == -EEXIST) {
                 /* Started by someone else meanwhile: it runs, and it is not ours to stop. */
                 hd_error_clear(ctx);
@@ -173,20 +183,12 @@ int hd_mdev_ensure_running(struct hd_context *ctx, const char *uuid, bool *ret_s
         return 0;
 }
 
-int hd_mdev_stop(struct hd_context *ctx, const char *uuid) {
-        char u[37];
-        int r;
+int hd_mdev_ensure_running(struct hd_context *ctx, const char *uuid, bool *ret_started) {
+        return ensure_running(ctx, uuid, true, ret_started);
+}
 
-        hd_error_clear(ctx);
-        r = mdev_uuid_normalize(ctx, uuid, u);
-        if (r < 0)
-                return r;
-        r = mdev_active_read(ctx, u, NULL, NULL);
-        if (r == -ENOENT)
-                return hd_error(ctx, -EALREADY, "mediated device %s is not running", u);
-        if (r < 0)
-                return r;
-        return hd_mdev_remove(ctx, u);
+int mdev_ensure_running_locked(struct hd_context *ctx, const char *uuid, bool *ret_started) {
+        return ensure_running(ctx, uuid, false, ret_started);
 }
 
 int hd_mdev_set_autostart(struct hd_context *ctx, const char *uuid, const char *parent, bool autostart) {
@@ -231,9 +233,16 @@ static int attr_delete(struct hd_context *ctx, struct hd_mdev *m, long at) {
 }
 
 int hd_mdev_modify(struct hd_context *ctx, const char *uuid, const char *parent, const struct hd_mdev_change *c) {
+        _cleanup_store_guard_ struct store_guard g = STORE_GUARD_INIT;
         _cleanup_mdev_ struct hd_mdev *m = NULL;
-        int r = get_defined(ctx, uuid, parent, &m);
+        int r;
 
+        hd_error_clear(ctx);
+        /* Read, changed and written under one lock: two changes at once both count. */
+        r = store_guard_begin(ctx, &g);
+        if (r < 0)
+                return r;
+        r = get_defined(ctx, uuid, parent, &m);
         if (r < 0)
                 return r;
         if (c->type) {
@@ -275,7 +284,7 @@ int hd_mdev_start_autostart(struct hd_context *ctx, const char *parent, hd_mdev_
                     !mdev_parent_present(ctx, m->parent))
                         continue;
                 hd_error_clear(ctx);
-                r = mdev_instance_create(ctx, m->parent, m->type, m->uuid, m->attrs, m->n_attrs);
+                r = mdev_instance_create(ctx, m->parent, m->type, m->uuid, m->attrs, m->n_attrs, true);
                 if (r == -EEXIST)
                         r = 0; /* another starter (mdevctl's own udev rule) was first */
                 if (report)

@@ -6,6 +6,7 @@
 
 #include "context-internal.h"
 #include "hostdev/mdev.h"
+#include "manager/guard.h"
 
 #define MDEV_DEVICES "/sys/bus/mdev/devices"
 #define MDEV_BUS_CLASS "/sys/class/mdev_bus"
@@ -26,9 +27,26 @@ bool mdev_parent_present(struct hd_context *ctx, const char *parent);
 
 /* The running instance UUID: its parent's sysfs name and type; -ENOENT when not running. */
 int mdev_active_read(struct hd_context *ctx, const char *uuid, char **ret_parent, char **ret_type);
-/* Create UUID of TYPE on PARENT and write ATTRS, removing it again if one fails. */
+/*
+ * Create UUID of TYPE on PARENT and write ATTRS, removing it again if one
+ * fails. LOCK: take the state store's lock for the writes (after every
+ * check), as a verb of its own does; the manager, which holds it, does not.
+ */
 int mdev_instance_create(struct hd_context *ctx, const char *parent, const char *type, const char *uuid,
-                         const struct hd_mdev_attr *attrs, size_t n_attrs);
+                         const struct hd_mdev_attr *attrs, size_t n_attrs, bool lock);
+
+/*
+ * The state store's lock for a change to UUID (manager/guard.h), and
+ * -EBUSY, naming the guest, when hostdev's records have it: a guest's mdev
+ * is not stopped, removed or undefined under it.
+ */
+int mdev_guard_held(struct hd_context *ctx, struct store_guard *g, const char *uuid);
+
+/* For the manager, which holds the lock and owns the record. */
+/* Start the defined UUID unless it runs; *RET_STARTED: this call started it. */
+int mdev_ensure_running_locked(struct hd_context *ctx, const char *uuid, bool *ret_started);
+/* Stop the running UUID (lower case); -EALREADY when it is not running. */
+int mdev_stop_locked(struct hd_context *ctx, const char *uuid);
 
 /* The definition folder (see hostdev/mdev.h); a new string. */
 char *mdev_config_dir(struct hd_context *ctx);

@@ -9,6 +9,7 @@
 #include "hostdev/format.h"
 #include "hostdev/inventory.h"
 #include "hostdev/npiv.h"
+#include "manager/guard.h"
 #include "sysfs/sysfs.h"
 #include "util/strutil.h"
 
@@ -192,6 +193,7 @@ static int write_vport(struct hd_context *ctx, unsigned parent, const char *op, 
 }
 
 int hd_vhba_create(struct hd_context *ctx, const struct hd_vhba_spec *spec, unsigned timeout_ms, struct hd_vhba *ret) {
+        _cleanup_store_guard_ struct store_guard g = STORE_GUARD_INIT;
         struct hd_vhba v = { 0 };
         unsigned parent, host, start;
         int max = 0, used = 0, r;
@@ -234,6 +236,9 @@ int hd_vhba_create(struct hd_context *ctx, const struct hd_vhba_spec *spec, unsi
                                 return hd_error(ctx, -EEXIST, "WWPN %s is taken by scsi_host%u", v.wwpn, hosts[i]);
                 }
         }
+        r = store_guard_begin(ctx, &g);
+        if (r < 0)
+                return r;
         r = write_vport(ctx, parent, "vport_create", v.wwpn, v.wwnn);
         if (r < 0)
                 return hd_error(ctx, r, "scsi_host%u refused the vport %s:%s: %s", parent, v.wwpn, v.wwnn, strerror(-r));
@@ -284,6 +289,7 @@ int hd_vhba_create_xml(struct hd_context *ctx, const char *xml, size_t len, unsi
 }
 
 int hd_vhba_destroy(struct hd_context *ctx, const char *spec, unsigned timeout_ms) {
+        _cleanup_store_guard_ struct store_guard g = STORE_GUARD_INIT;
         _cleanup_free_ char *path = NULL, *up = NULL;
         char wwnn[17], wwpn[17];
         unsigned host, parent, start;
@@ -313,6 +319,24 @@ int hd_vhba_destroy(struct hd_context *ctx, const char *spec, unsigned timeout_m
         vport = path_basename(up);
         if (!startswith(vport, "vport-") || sscanf(vport, "vport-%u:", &parent) != 1)
                 return hd_error(ctx, -EINVAL, "scsi_host%u is a physical HBA port, not a vHBA; there is nothing to destroy", host);
+        /* Its LUNs go with it: never one a guest holds. */
+        r = store_guard_begin(ctx, &g);
+        if (r >= 0) {
+                _cleanup_free_ char *prefix = strdupf("%u:", host), *name = NULL;
+                struct hd_active *rec = NULL;
+                r = prefix ? store_guard_find_prefix(&g, STORE_SCSI, prefix, &rec) : -ENOMEM;
+                if (r >= 0) {
+                        name = strdupf("scsi_host%u (its SCSI LUN %s)", host, rec->key);
+                        if (name)
+                                return store_guard_refuse(ctx, rec, name);
+                        hd_active_free(rec);
+                        return -ENOMEM;
+                }
+                if (r == -ENOENT)
+                        r = 0;
+        }
+        if (r < 0)
+                return r;
         r = write_vport(ctx, parent, "vport_delete", wwpn, wwnn);
         if (r < 0)
                 return hd_error(ctx, r, "scsi_host%u refused to delete vport %s:%s: %s", parent, wwpn, wwnn, strerror(-r));

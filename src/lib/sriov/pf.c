@@ -8,6 +8,7 @@
 #include "hostdev/inventory.h"
 #include "hostdev/manager.h"
 #include "inventory/pci-rules.h"
+#include "manager/guard.h"
 #include "sriov-internal.h"
 #include "sysfs/sysfs.h"
 #include "util/strutil.h"
@@ -220,6 +221,7 @@ static int write_attr(struct hd_context *ctx, const char *pfpath, const char *na
 int hd_sriov_set_numvfs(struct hd_context *ctx, const char *spec, unsigned n, unsigned flags, unsigned timeout_ms,
                         hd_sriov_progress_t progress, void *userdata) {
         _cleanup_free_ char *path = NULL;
+        _cleanup_store_guard_ struct store_guard g = STORE_GUARD_INIT;
         struct hd_sriov_pf *pf = NULL;
         char a[20];
         unsigned have = 0, old;
@@ -247,13 +249,31 @@ int hd_sriov_set_numvfs(struct hd_context *ctx, const char *spec, unsigned n, un
                 r = 0;
                 goto out;
         }
-        /* A VF hostdev handed out (or detached) would vanish under its record: never, even forced. */
+        /*
+         * A VF hostdev handed out (or detached) would vanish under its record:
+         * never, even forced. Under the lock prepare holds, so none is taken
+         * between this look and the write; and a store that cannot be read
+         * is no store saying nothing is held.
+         */
+        r = store_guard_begin(ctx, &g);
+        if (r < 0) {
+                r = hd_error(ctx, r, "%s; the VFs of %s stay as they are, even with --force, until hostdev can tell "
+                             "whether a guest holds one",
+                             hd_context_last_error(ctx) ? hd_context_last_error(ctx) : strerror(-r), a);
+                goto out;
+        }
         for (size_t i = 0; i < pf->n_vfs; i++) {
                 struct hd_active *rec = NULL;
                 char v[20];
                 hd_pci_addr_format(&pf->vfs[i].addr, v);
-                if (hd_active_get(ctx, "pci", v, &rec) < 0)
+                r = store_guard_get(&g, STORE_PCI, v, &rec);
+                if (r == -ENOENT)
                         continue;
+                if (r < 0) {
+                        r = hd_error(ctx, r, "%s; the VFs of %s stay as they are, even with --force",
+                                     hd_context_last_error(ctx) ? hd_context_last_error(ctx) : strerror(-r), a);
+                        goto out;
+                }
                 r = hd_error(ctx, -EBUSY, "VF %s of %s is %s in hostdev's records%s%s; %s it first", v, a,
                              rec->state ? rec->state : "recorded", rec->owner_domain ? " for " : "",
                              rec->owner_domain ? rec->owner_domain : "",
