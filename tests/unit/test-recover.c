@@ -9,6 +9,9 @@
 #define NIC "0000:01:00.0"
 #define IGB0 "0000:02:00.0"
 #define IGB1 "0000:02:00.1"
+#define NVME "0000:00:04.0"     /* swap and /srv */
+#define AHCI "0000:00:1f.2"     /* sda1 is / */
+#define ROOTPORT "0000:00:01.0" /* a bridge */
 
 static int open_ops(struct hd_context *ctx) {
         _cleanup_free_ char *db = strdupf("%s/hostdev.db", hd_context_get_state_dir(ctx));
@@ -249,6 +252,84 @@ static void test_odd_ops(void **state) {
         emu_free(e);
 }
 
+/*
+ * Operations planted in the store (as another user could in a shared state
+ * directory, or a store copied from elsewhere): recovery checks what it
+ * would do as the operation it finishes would have, and never puts a device
+ * the host runs on, a bridge, or a device on a driver that is no stub, on a
+ * stub. Each device stays as it was, and the report says why.
+ */
+static void test_planted(void **state) {
+        static const struct {
+                const char *addr, *driver, *sql, *why;
+        } cases[] = {
+                /* The reported one: an interrupted detach of the disk with /srv and swap, its driver "wrong". */
+                { NVME, "nvme",
+                  "INSERT INTO ops (op, kind, key, data, started) VALUES ('pci-detach', 'pci', '" NVME "', "
+                  "'stub=vfio-pci\norig=e1000e\noverride=\n', 1);"
+                  "INSERT INTO devices (kind, key, state, op_id, created, updated) VALUES "
+                  "('pci', '" NVME "', 'busy', last_insert_rowid(), 1, 1);",
+                  "needed by the host" },
+                /* Its driver_override set to the stub, for the next probe. */
+                { NVME, "nvme",
+                  "INSERT INTO ops (op, kind, key, data, started) VALUES ('pci-detach', 'pci', '" NVME "', "
+                  "'stub=vfio-pci\norig=nvme\noverride=vfio-pci\n', 1);",
+                  "needed by the host" },
+                /* A prepare of the root disk's controller, given back to a driver it never had. */
+                { AHCI, "ahci",
+                  "INSERT INTO ops (op, kind, key, data, started) VALUES ('prepare', 'domain', 'qemu:x', "
+                  "'owner_driver=qemu\nowner_domain=x\n', 1);"
+                  "INSERT INTO devices (kind, key, state, op_id, owner_driver, owner_domain, stub_driver, orig_driver, "
+                  "unbind_from_stub, reprobe, created, updated) VALUES ('pci', '" AHCI "', 'busy', last_insert_rowid(), "
+                  "'qemu', 'x', 'vfio-pci', 'e1000e', 1, 1, 1, 1);",
+                  "needed by the host" },
+                /* A "stub" that is a host driver. */
+                { NIC, "e1000e",
+                  "INSERT INTO ops (op, kind, key, data, started) VALUES ('pci-reattach', 'pci', '" NIC "', "
+                  "'stub=igb\norig=ahci\noverride=\n', 1);",
+                  "igb is not a stub driver" },
+                /* A bridge. */
+                { ROOTPORT, "pcieport",
+                  "INSERT INTO ops (op, kind, key, data, started) VALUES ('pci-detach', 'pci', '" ROOTPORT "', "
+                  "'stub=vfio-pci\norig=e1000e\noverride=\n', 1);",
+                  "PCI bridge" },
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                struct emu *e = emu_fixture();
+                struct hd_context *ctx = emu_context(e);
+                struct hd_report *rep = NULL;
+                _cleanup_free_ char *db = NULL, *ov = NULL;
+                bool said = false;
+                sqlite3 *h = NULL;
+
+                assert_int_equal(hd_recover(ctx, NULL), 0); /* creates the store */
+                db = strdupf("%s/hostdev.db", hd_context_get_state_dir(ctx));
+                assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
+                assert_int_equal(sqlite3_exec(h, cases[i].sql, NULL, NULL, NULL), SQLITE_OK);
+                sqlite3_close(h);
+                /* Any changing verb recovers first: here a detach that refuses the device anyway. */
+                if (!streq(cases[i].addr, NIC)) {
+                        assert_true(hd_pci_detach(ctx, cases[i].addr, NULL, 0) < 0);
+                        assert_driver(e, cases[i].addr, cases[i].driver);
+                }
+                assert_int_equal(hd_recover(ctx, &rep), -EIO);
+                for (size_t k = 0; k < rep->n_items; k++)
+                        said |= rep->items[k].status == HD_REPORT_FAIL && strstr(rep->items[k].text, cases[i].why) &&
+                                strstr(rep->items[k].text, cases[i].addr);
+                if (!said)
+                        fail_msg("case %zu: the report does not say '%s': %s", i, cases[i].why,
+                                 rep->n_items ? rep->items[rep->n_items - 1].text : "(empty)");
+                hd_report_free(rep);
+                assert_driver(e, cases[i].addr, cases[i].driver);
+                ov = emu_override(e, cases[i].addr);
+                if (ov)
+                        fail_msg("case %zu: %s got driver_override %s", i, cases[i].addr, ov);
+                hd_context_free(ctx);
+                emu_free(e);
+        }
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_crash_detach),
@@ -257,6 +338,7 @@ int main(void) {
                 cmocka_unit_test(test_crash_group),
                 cmocka_unit_test(test_crash_recovery),
                 cmocka_unit_test(test_odd_ops),
+                cmocka_unit_test(test_planted),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

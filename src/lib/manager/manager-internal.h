@@ -23,6 +23,14 @@ struct mop {
         int64_t pending_step;
         bool pending_ok;
         unsigned steps; /* journaled so far, for HOSTDEV_TEST_KILL_AT_WRITE */
+        /*
+         * Recovery: what it does comes from the store, not from checks this
+         * process made, so a move to a stub (pci_to_stub, or a stub written to
+         * driver_override) is refused where the operation it finishes would
+         * have refused it: a device the host runs on, a bridge, a driver that
+         * is no stub, vfio-pci for a device in no IOMMU group.
+         */
+        bool recovering;
 };
 
 /*

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "hostuse.h"
 #include "manager-internal.h"
 #include "sysfs/sysfs.h"
 #include "util/strutil.h"
@@ -111,6 +112,40 @@ static int write_error(struct mop *m, const struct pci_dev *d, int r, const char
         return hd_error(m->ctx, r, "%s: cannot %s: the kernel said: %s", d->addr, what, strerror(-r));
 }
 
+/* Why D may not go to STUB when the operation that asks for it came from the store (see struct mop), or 0. */
+static int recheck_stub(struct mop *m, const struct pci_dev *d, const char *stub) {
+        _cleanup_host_uses_ struct host_uses *uses = NULL;
+        _cleanup_free_ char *why = NULL;
+        const char *use;
+        int r;
+
+        /* On it already, the host has lost nothing more. */
+        if (!m->recovering || streq_ptr(d->driver, stub))
+                return 0;
+        if (!pci_driver_is_stub(stub))
+                why = strdupf("%s is not a stub driver", stub);
+        else if (d->bridge != HD_PCI_NOT_BRIDGE)
+                why = strdupf("it is a PCI bridge (class 0x%06x), which stays with the host", d->class_code);
+        else if (streq(stub, "vfio-pci") && d->iommu_group < 0)
+                why = strdup("it is in no IOMMU group, so vfio-pci cannot take it");
+        else {
+                r = host_uses_load(m->ctx, &uses);
+                if (r < 0)
+                        return hd_error(m->ctx, r, "cannot tell which devices the host runs on: %s", strerror(-r));
+                use = host_uses_find(uses, d->path);
+                if (!use)
+                        return 0;
+                why = strdupf("it is needed by the host: %s", use);
+        }
+        if (!why)
+                return -ENOMEM;
+        return hd_error(m->ctx, -EPERM,
+                        "%s: the state store asks to put it on %s, which the operation it records would have refused: "
+                        "%s. Left as it is; if no hostdev of yours left that operation, the store was written by "
+                        "someone else",
+                        d->addr, stub, why);
+}
+
 static int set_override(struct mop *m, struct pci_dev *d, const char *value) {
         _cleanup_free_ char *path = strdupf("%s/driver_override", d->bus_path);
         _cleanup_free_ char *undo = strdupf("write '%s' to %s/driver_override",
@@ -119,6 +154,9 @@ static int set_override(struct mop *m, struct pci_dev *d, const char *value) {
 
         if (!path || !undo)
                 return -ENOMEM;
+        /* A stub in driver_override takes the device at its next probe: as good as a move there. */
+        if (value && pci_driver_is_stub(value) && (r = recheck_stub(m, d, value)) < 0)
+                return r;
         /* Documentation/ABI/testing/sysfs-bus-pci driver_override: a lone newline clears it. */
         r = mop_write(m, path, value ? value : "\n", undo);
         if (r < 0)
@@ -168,6 +206,9 @@ int pci_to_stub(struct mop *m, struct pci_dev *d, const char *stub) {
         int r;
 
         r = pci_dev_refresh(d);
+        if (r < 0)
+                return r;
+        r = recheck_stub(m, d, stub);
         if (r < 0)
                 return r;
         if (!streq_ptr(d->override, stub)) {

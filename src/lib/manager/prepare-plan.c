@@ -299,8 +299,8 @@ static int park_on_stub(struct hd_context *ctx, struct hd_store *s, struct mop *
 }
 
 int plan_give_back_op(struct hd_context *ctx, struct hd_store *s, int64_t op_id, enum store_op_status status,
-                      struct hd_report *rep, const char *what) {
-        struct mop m = { .ctx = ctx, .s = s, .op_id = op_id, .batch = true };
+                      struct hd_report *rep, const char *what, bool recovering) {
+        struct mop m = { .ctx = ctx, .s = s, .op_id = op_id, .batch = true, .recovering = recovering };
         struct hd_active *v = NULL;
         size_t n = 0;
         int r, failed = 0;
@@ -324,15 +324,19 @@ int plan_give_back_op(struct hd_context *ctx, struct hd_store *s, int64_t op_id,
                         goto out;
                 name = record_name(rec);
                 why = strdup_or_null(hd_context_last_error(ctx));
+                hd_error_clear(ctx);
                 if (park_on_stub(ctx, s, &m, rec) >= 0) {
                         r = report_add(rep, HD_REPORT_WARN, "recover", "hostdev reattach (after checking dmesg)",
                                        "%s: %s could not give it back (%s); it is on %s, recorded as detached",
                                        name ? name : rec->key, what, why ? why : strerror(-r), rec->stub_driver);
                 } else {
+                        /* Why it is not on its stub either, when that was refused rather than failed. */
+                        const char *park = hd_context_last_error(ctx);
                         failed++;
                         r = report_add(rep, HD_REPORT_FAIL, "recover", "see 'dmesg', then run 'hostdev recover' again",
-                                       "%s: %s could not give it back: %s", name ? name : rec->key, what,
-                                       why ? why : strerror(-r));
+                                       "%s: %s could not give it back: %s%s%s", name ? name : rec->key, what,
+                                       why ? why : strerror(-r), park ? "; nor put it on its stub: " : "",
+                                       park ? park : "");
                 }
                 if (r < 0)
                         goto out;
@@ -357,7 +361,7 @@ int recover_domain_op(struct hd_context *ctx, struct hd_store *s, const struct s
         if (!what)
                 return -ENOMEM;
         /* A prepare that did not end is undone (its caller never heard it worked); a release is finished. */
-        r = plan_give_back_op(ctx, s, op->id, prepare ? STORE_OP_UNDONE : STORE_OP_DONE, rep, what);
+        r = plan_give_back_op(ctx, s, op->id, prepare ? STORE_OP_UNDONE : STORE_OP_DONE, rep, what, true);
         if (r == -ENOMEM)
                 return r;
         if (r == -EIO && rep && rep->n_items && rep->items[rep->n_items - 1].status == HD_REPORT_FAIL)

@@ -161,7 +161,7 @@ static int undo(struct plan *p, int err, size_t failed_at) {
         for (size_t i = 0; i < failed_at; i++)
                 if (p->items[i].started && !p->items[i].join)
                         earlier = true;
-        r = plan_give_back_op(p->ctx, p->s, p->m.op_id, STORE_OP_UNDONE, NULL, "undoing the prepare");
+        r = plan_give_back_op(p->ctx, p->s, p->m.op_id, STORE_OP_UNDONE, NULL, "undoing the prepare", false);
         if (r == -ENOMEM || err == -ENOMEM)
                 return -ENOMEM;
         if (r < 0)

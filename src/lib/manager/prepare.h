@@ -93,9 +93,13 @@ int plan_unwind(struct hd_store *s, struct mop *m, int64_t op_id, enum store_op_
 /* The same, first writing KEEP's records as they are (no longer the operation's). */
 int plan_unwind_keep(struct hd_store *s, struct mop *m, int64_t op_id, enum store_op_status status,
                      struct hd_active *const *keep, size_t n_keep);
-/* Give back every row OP_ID marked, newest first, then unwind; REP (may be NULL) hears of each failure. */
+/*
+ * Give back every row OP_ID marked, newest first, then unwind; REP (may be
+ * NULL) hears of each failure. RECOVERING: the rows are another process's
+ * (struct mop's recovering).
+ */
 int plan_give_back_op(struct hd_context *ctx, struct hd_store *s, int64_t op_id, enum store_op_status status,
-                      struct hd_report *rep, const char *what);
+                      struct hd_report *rep, const char *what, bool recovering);
 
 /* pci (kind-pci.c): every IOMMU group the plan touches is viable once the plan is taken. */
 int pci_plan_check_groups(struct plan *p);

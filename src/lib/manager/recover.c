@@ -46,7 +46,7 @@ static int recover_pci(struct hd_context *ctx, struct hd_store *s, const struct 
                        struct hd_report *rep) {
         _cleanup_pci_dev_ struct pci_dev *d = NULL;
         _cleanup_free_ char *stub = NULL, *orig = NULL, *override = NULL;
-        struct mop m = { .ctx = ctx, .s = s, .op_id = op->id };
+        struct mop m = { .ctx = ctx, .s = s, .op_id = op->id, .recovering = true };
         bool detach = streq(op->op, "pci-detach");
         int r;
 
