@@ -24,6 +24,10 @@ expect_fail "mdev create without type" 2 "create needs --parent and --type" "${H
 expect_fail "mdev bad attribute" 2 "--attr takes NAME=VALUE" "${H[@]}" mdev create --parent mtty --type mtty-1 --attr x
 expect_fail "mdev attribute outside the device" 1 "cannot name an attribute" \
         "${H[@]}" mdev create --parent mtty --type mtty-1 --attr ../../remove=1
+expect_fail "mdev attribute through a link" 1 "cannot name an attribute.*no '/'" \
+        "${H[@]}" mdev create --parent mtty --type mtty-1 --attr subsystem/devices/$U/remove=1
+expect_fail "mdev attribute remove" 1 "cannot name an attribute" \
+        "${H[@]}" mdev define --parent mtty --type mtty-1 --auto --attr remove=1
 expect_fail "mdev remove of nothing" 1 "is not running" "${H[@]}" mdev remove $U
 expect_fail "mdev start of nothing" 1 "no mediated device $U is running or defined" "${H[@]}" mdev start $U
 expect_fail "mdev unknown command" 2 "unknown command 'frob'" "${H[@]}" mdev frob

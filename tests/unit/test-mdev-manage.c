@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Mediated devices through the kernel emulator: types, create/remove, definitions in mdevctl's format, autostart. */
+#include <sys/stat.h>
+
 #include "created-test.h"
 #include "hostdev/mdev.h"
 #include "mdev/mdev-internal.h"
@@ -400,6 +402,69 @@ static void test_autostart(void **state) {
         created_close(c);
 }
 
+/*
+ * An attribute is one file of the device's own folder, and never its
+ * `remove`: "subsystem/devices/<other>/remove" removed another mdev, and
+ * "remove" made autostart say "started" for a device that was gone. Refused
+ * when defined, created or modified, and in a definition file someone else
+ * wrote (mdevctl's JSON), which is then left out of lists and autostart.
+ */
+static void test_attribute_names(void **state) {
+        struct created *c = created_open();
+        static const char *const bad[] = { "subsystem/devices/" U2 "/remove", "remove", ".", "..", "", "a/b", "/speed" };
+        struct hd_mdev def = { .uuid = U1, .parent = (char *)"mtty", .type = (char *)"mtty-1", .n_attrs = 1 };
+        struct hd_mdev *m = NULL, *list = NULL;
+        struct seen s = { 0 };
+        size_t n = 0;
+        char u[37];
+
+        /* U2 runs: what the first name would remove. */
+        assert_ok(c, hd_mdev_create(c->ctx, "mtty", "mtty-2", U2, NULL, 0, u));
+        for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
+                struct hd_mdev_attr a = { (char *)bad[i], (char *)"1" };
+                struct hd_mdev_change ch = { .autostart = -1, .add_name = bad[i], .add_value = "1", .add_index = -1,
+                                             .del_index = -1 };
+                def.attrs = &a;
+                assert_fails(c, hd_mdev_define(c->ctx, &def, u), -EINVAL);
+                assert_non_null(strstr(hd_context_last_error(c->ctx), "cannot name an attribute"));
+                assert_fails(c, hd_mdev_create(c->ctx, "mtty", "mtty-1", U1, &a, 1, u), -EINVAL);
+                def.n_attrs = 0;
+                assert_ok(c, hd_mdev_define(c->ctx, &def, u));
+                assert_fails(c, hd_mdev_modify(c->ctx, U1, NULL, &ch), -EINVAL);
+                assert_ok(c, hd_mdev_undefine(c->ctx, U1, NULL));
+                def.n_attrs = 1;
+        }
+        assert_true(emu_exists(c->e, "sys/bus/mdev/devices/" U2));
+        assert_false(emu_exists(c->e, "sys/bus/mdev/devices/" U1));
+
+        /* Written by someone else, to start at boot: never started, named when looked up. */
+        for (size_t i = 0; i < 2; i++) {
+                _cleanup_free_ char *dir = strdupf("%s/etc/mdevctl.d/mtty", emu_root(c->e)),
+                                    *p = strdupf("%s/" U1, dir);
+                FILE *f;
+                (void)mkdir(dir, 0755);
+                assert_non_null(f = fopen(p, "w"));
+                fprintf(f, "{\"mdev_type\": \"mtty-1\", \"start\": \"auto\", \"attrs\": [{\"%s\": \"1\"}]}",
+                        bad[i]);
+                fclose(f);
+                s = (struct seen){ 0 };
+                assert_int_equal(hd_mdev_start_autostart(c->ctx, NULL, report, &s), 0);
+                assert_int_equal(s.ok, 0);
+                assert_false(emu_exists(c->e, "sys/bus/mdev/devices/" U1));
+                assert_true(emu_exists(c->e, "sys/bus/mdev/devices/" U2));
+                assert_fails(c, hd_mdev_get(c->ctx, U1, "mtty", &m), -EINVAL);
+                assert_non_null(strstr(hd_context_last_error(c->ctx), p));
+                assert_non_null(strstr(hd_context_last_error(c->ctx), bad[i]));
+                assert_fails(c, hd_mdev_start(c->ctx, U1, "mtty"), -EINVAL);
+                assert_ok(c, hd_mdev_list(c->ctx, HD_MDEV_LIST_DEFINED, &list, &n));
+                for (size_t k = 0; k < n; k++)
+                        assert_false(streq(list[k].uuid, U1));
+                hd_mdev_list_free(list, n);
+                assert_int_equal(unlink(p), 0);
+        }
+        created_close(c);
+}
+
 static void test_inventory(void **state) {
         struct created *c = created_open();
         struct hd_mdev a = { .uuid = U1, .parent = (char *)"mtty", .type = (char *)"mtty-1", .autostart = true };
@@ -456,6 +521,7 @@ int main(void) {
                 cmocka_unit_test(test_json),           cmocka_unit_test(test_define_lifecycle),
                 cmocka_unit_test(test_define_more),    cmocka_unit_test(test_define_xml),
                 cmocka_unit_test(test_autostart),      cmocka_unit_test(test_inventory),
+                cmocka_unit_test(test_attribute_names),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -59,6 +59,16 @@ int mdev_def_read(struct hd_context *ctx, const char *parent, const char *uuid, 
                 return r == -ENOMEM ? r : hd_error(ctx, r, "definition %s is not mdevctl's JSON: %s; fix or remove the file",
                                                   path, why ? why : "?");
         }
+        /* mdevctl's JSON written by anyone: each attribute is written below the device when it starts. */
+        for (size_t i = 0; i < m->n_attrs; i++)
+                if (!mdev_attr_name_ok(m->attrs[i].name)) {
+                        r = hd_error(ctx, -EINVAL,
+                                     "definition %s has the attribute '%s', which is not one file of the device's "
+                                     "folder (no '/', not '.', '..' nor 'remove'); fix or remove the file",
+                                     path, m->attrs[i].name);
+                        hd_mdev_free(m);
+                        return r;
+                }
         memcpy(m->uuid, uuid, 37);
         m->parent = strdup(parent);
         if (!m->parent) {

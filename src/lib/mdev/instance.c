@@ -72,9 +72,8 @@ int mdev_instance_create(struct hd_context *ctx, const char *parent, const char 
         int r;
 
         for (size_t i = 0; i < n_attrs; i++)
-                if (!mdev_attr_name_ok(attrs[i].name) || !attrs[i].value)
-                        return hd_error(ctx, -EINVAL, "'%s' cannot name an attribute of a mediated device",
-                                        attrs[i].name ? attrs[i].name : "");
+                if ((r = mdev_attr_check(ctx, attrs[i].name, attrs[i].value)) < 0)
+                        return r;
         if (!mdev_parent_present(ctx, parent))
                 return mdev_parent_resolve(ctx, parent, true, &ep); /* sets the message */
         if (isempty(type) || !filename_is_safe(type))

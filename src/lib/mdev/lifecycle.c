@@ -78,9 +78,8 @@ int hd_mdev_define(struct hd_context *ctx, const struct hd_mdev *def, char ret_u
         if (r < 0)
                 return r;
         for (size_t i = 0; i < def->n_attrs; i++)
-                if (!mdev_attr_name_ok(def->attrs[i].name) || !def->attrs[i].value)
-                        return hd_error(ctx, -EINVAL, "'%s' cannot name an attribute of a mediated device",
-                                        def->attrs[i].name ? def->attrs[i].name : "");
+                if ((r = mdev_attr_check(ctx, def->attrs[i].name, def->attrs[i].value)) < 0)
+                        return r;
         /* Under the lock prepare holds: a prepare reads a definition whole, then starts it. */
         r = store_guard_begin(ctx, &g);
         if (r < 0)
@@ -198,9 +197,10 @@ int hd_mdev_set_autostart(struct hd_context *ctx, const char *uuid, const char *
 
 static int attr_insert(struct hd_context *ctx, struct hd_mdev *m, const char *name, const char *value, long at) {
         struct hd_mdev_attr *na;
+        int r = mdev_attr_check(ctx, name, value);
 
-        if (!mdev_attr_name_ok(name) || !value)
-                return hd_error(ctx, -EINVAL, "'%s' cannot name an attribute of a mediated device", name ? name : "");
+        if (r < 0)
+                return r;
         if (at < 0)
                 at = (long)m->n_attrs;
         if ((size_t)at > m->n_attrs)

@@ -60,8 +60,10 @@ int mdev_json_parse(const char *json, struct hd_mdev *m, char **ret_why);
 int mdev_def_read(struct hd_context *ctx, const char *parent, const char *uuid, struct hd_mdev **ret);
 /* Write M's definition atomically: a new one (-EEXIST when there is one already), or REPLACE it. */
 int mdev_def_write(struct hd_context *ctx, const struct hd_mdev *m, bool replace);
-/* An attribute name is a path below the device: not empty, no "..", nothing absolute. */
+/* An attribute name is one file of the device's folder: not empty, no '/', not ".", ".." nor "remove". */
 bool mdev_attr_name_ok(const char *name);
+/* -EINVAL with a message unless NAME is such a name and VALUE is not NULL. */
+int mdev_attr_check(struct hd_context *ctx, const char *name, const char *value);
 int mdev_def_delete(struct hd_context *ctx, const char *parent, const char *uuid);
 /* Every readable definition (only those of UUID when not NULL), sorted by parent then UUID. */
 int mdev_def_list(struct hd_context *ctx, const char *uuid, struct hd_mdev **ret_list, size_t *ret_n);

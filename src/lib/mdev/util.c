@@ -183,13 +183,19 @@ void hd_mdev_parent_list_free(struct hd_mdev_parent *list, size_t n) {
 }
 
 bool mdev_attr_name_ok(const char *name) {
-        _cleanup_free_ char *copy = NULL;
-        char *save = NULL;
+        /*
+         * Written below /sys/bus/mdev/devices/UUID: a path would reach beyond
+         * the device ("subsystem/devices/OTHER/remove"), and `remove` would
+         * remove the device it was meant to set up.
+         */
+        return filename_is_safe(name) && !streq(name, "remove");
+}
 
-        if (isempty(name) || name[0] == '/' || !(copy = strdup(name)))
-                return false;
-        for (char *t = strtok_r(copy, "/", &save); t; t = strtok_r(NULL, "/", &save))
-                if (!filename_is_safe(t))
-                        return false;
-        return true;
+int mdev_attr_check(struct hd_context *ctx, const char *name, const char *value) {
+        if (mdev_attr_name_ok(name) && value)
+                return 0;
+        return hd_error(ctx, -EINVAL,
+                        "'%s' cannot name an attribute of a mediated device: an attribute is one file of the "
+                        "device's own folder (no '/', not '.', '..' nor 'remove')",
+                        name ? name : "");
 }
