@@ -11,13 +11,18 @@ char *store_holder_self(void) {
         return strdupf("pid %d (%s)", (int)getpid(), program_invocation_short_name);
 }
 
-static int op_insert(struct hd_store *s, const char *op, const char *kind, const char *key,
-                     const char *data, const char *holder, int64_t *ret_op_id) {
+int store_op_begin(struct hd_store *s, const char *op, const char *kind, const char *key,
+                   const char *data, int64_t *ret_op_id) {
+        _cleanup_free_ char *holder = store_holder_self();
         _cleanup_stmt_ sqlite3_stmt *st = NULL;
-        int r = store_stmt(s,
-                           "INSERT INTO ops (op, kind, key, data, pid, holder, started) "
-                           "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                           &st);
+        int r;
+
+        if (!holder)
+                return -ENOMEM;
+        r = store_stmt(s,
+                       "INSERT INTO ops (op, kind, key, data, pid, holder, started) "
+                       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                       &st);
         if (r < 0)
                 return r;
         store_bind_text(st, 1, op);
@@ -34,100 +39,66 @@ static int op_insert(struct hd_store *s, const char *op, const char *kind, const
         return 0;
 }
 
-int store_op_begin(struct hd_store *s, const char *op, const char *kind, const char *key,
-                   const char *data, int64_t *ret_op_id) {
-        _cleanup_free_ char *holder = store_holder_self();
-        if (!holder)
-                return -ENOMEM;
-        return op_insert(s, op, kind, key, data, holder, ret_op_id);
+/* The end of a claim or a take: commit, or roll back and hand the device's row (ROW) out to name its holder. */
+static int claim_end(struct hd_store *s, int r, int64_t op_id, int64_t *ret_op_id, struct hd_active *row,
+                     struct hd_active **ret_existing) {
+        if (r >= 0)
+                r = store_commit(s);
+        if (r >= 0) {
+                hd_active_free(row);
+                *ret_op_id = op_id;
+                return 0;
+        }
+        store_rollback(s);
+        if (ret_existing)
+                *ret_existing = row;
+        else
+                hd_active_free(row);
+        return r;
 }
 
 int store_claim(struct hd_store *s, const struct hd_active *rec, const char *op, const char *data,
                 int64_t *ret_op_id, struct hd_active **ret_existing) {
-        _cleanup_free_ char *holder = store_holder_self();
         struct hd_active *existing = NULL;
-        int64_t op_id;
-        int r;
+        int64_t op_id = 0;
+        int r = store_begin(s);
 
-        if (!holder)
-                return -ENOMEM;
-        r = store_begin(s);
         if (r < 0)
                 return r;
         r = store_device_get(s, store_record_kind(rec), rec->key, &existing, NULL);
-        if (r >= 0) {
+        if (r >= 0)
                 r = -EBUSY;
-                goto fail;
-        }
-        if (r != -ENOENT)
-                goto fail;
-        r = op_insert(s, op, rec->kind, rec->key, data, holder, &op_id);
-        if (r < 0)
-                goto fail;
+        else if (r == -ENOENT)
+                r = store_op_begin(s, op, rec->kind, rec->key, data, &op_id);
         /* UNIQUE (kind, key) is what keeps a device from two owners; the read above only names the holder. */
-        r = store_device_add(s, rec, op_id);
-        if (r == -EEXIST) {
+        if (r >= 0)
+                r = store_device_add(s, rec, op_id);
+        if (r == -EEXIST)
                 r = -EBUSY;
-                goto fail;
-        }
-        if (r < 0)
-                goto fail;
-        r = store_commit(s);
-        if (r < 0)
-                goto fail;
-        *ret_op_id = op_id;
-        return 0;
-fail:
-        store_rollback(s);
-        if (ret_existing)
-                *ret_existing = existing;
-        else
-                hd_active_free(existing);
-        return r;
+        return claim_end(s, r, op_id, ret_op_id, existing, ret_existing);
 }
 
 int store_take(struct hd_store *s, enum store_kind kind, const char *key, enum store_state want_state,
                const char *op, const char *data, int64_t *ret_op_id, struct hd_active **ret_existing) {
-        _cleanup_free_ char *holder = store_holder_self();
         struct hd_active *rec = NULL;
         char *old_state;
-        int64_t op_id;
-        int r;
+        int64_t op_id = 0;
+        int r = store_begin(s);
 
-        if (!holder)
-                return -ENOMEM;
-        r = store_begin(s);
         if (r < 0)
                 return r;
         r = store_device_get(s, kind, key, &rec, NULL);
-        if (r < 0)
-                goto fail;
-        if (store_record_state(rec) != want_state) {
+        if (r >= 0 && store_record_state(rec) != want_state)
                 r = -EBUSY;
-                goto fail;
+        if (r >= 0)
+                r = store_op_begin(s, op, rec->kind, key, data, &op_id);
+        if (r >= 0) {
+                old_state = rec->state;
+                rec->state = (char *)store_state_to_string(STORE_BUSY);
+                r = store_device_update(s, rec, op_id);
+                rec->state = old_state;
         }
-        r = op_insert(s, op, rec->kind, key, data, holder, &op_id);
-        if (r < 0)
-                goto fail;
-        old_state = rec->state;
-        rec->state = (char *)store_state_to_string(STORE_BUSY);
-        r = store_device_update(s, rec, op_id);
-        rec->state = old_state;
-        if (r < 0)
-                goto fail;
-        r = store_commit(s);
-        if (r < 0)
-                goto fail;
-        hd_active_free(rec);
-        *ret_op_id = op_id;
-        return 0;
-fail:
-        store_rollback(s);
-        if (ret_existing)
-                *ret_existing = rec;
-        else
-                hd_active_free(rec);
-        return r;
+        return claim_end(s, r, op_id, ret_op_id, rec, ret_existing);
 }
 
 int store_op_finish(struct hd_store *s, int64_t op_id, enum store_op_status status) {
