@@ -175,6 +175,12 @@ static void dirfd_vfs_register(void) {
                 dirfd_vfs.zName = NULL;
 }
 
+/* SQLite keeps a pointer to the VFS: it must not outlive this library when a program unloads it. */
+__attribute__((destructor)) static void dirfd_vfs_unregister(void) {
+        if (dirfd_vfs.zName)
+                sqlite3_vfs_unregister(&dirfd_vfs);
+}
+
 /* The name and VFS SQLite opens the database by: beneath DIRFD, or (no /proc) by path. */
 static char *sqlite_name(int dirfd, const char *path, const char **ret_vfs) {
         char link[64];
