@@ -210,7 +210,6 @@ static void test_read_only(void **state) {
 /* The mdev verbs refuse a mediated device a guest holds, naming the guest. */
 static void test_mdev_held(void **state) {
         struct vm *v = *state;
-        _cleanup_free_ char *def = strdupf("%s/etc/mdevctl.d", emu_root(v->e));
 
         must_prep(v, MDEV_XML(MDEV_ON) MDEV_XML(MDEV_DEF));
         assert_int_equal(hd_mdev_stop(v->ctx, MDEV_ON), -EBUSY);
@@ -220,6 +219,7 @@ static void test_mdev_held(void **state) {
         assert_int_equal(hd_mdev_remove(v->ctx, MDEV_DEF), -EBUSY);
         assert_int_equal(hd_mdev_undefine(v->ctx, MDEV_DEF, NULL), -EBUSY);
         assert_error_has(v->ctx, "mediated device " MDEV_DEF " is held by qemu:vm1");
+        assert_true(emu_exists(v->e, "etc/mdevctl.d/mtty/" MDEV_DEF));
         assert_true(vm_mdev_running(v, MDEV_ON));
         assert_true(vm_mdev_running(v, MDEV_DEF));
         /* Given back: MDEV_DEF, which prepare started, is stopped; the verbs work again. */

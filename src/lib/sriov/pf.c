@@ -63,7 +63,7 @@ static int read_vfs(struct hd_context *ctx, const char *pfpath, struct hd_sriov_
         if (r < 0)
                 return r;
         while ((de = readdir(d))) {
-                _cleanup_free_ char *vfpath = NULL, *drvl = NULL;
+                _cleanup_free_ char *vfpath = NULL;
                 struct hd_sriov_vf vf = { 0 }, *nv;
                 _cleanup_close_ int fd = -1;
                 unsigned idx;
