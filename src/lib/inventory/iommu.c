@@ -70,6 +70,11 @@ static int open_group_devices(struct hd_context *ctx, int group, int *ret_fd, DI
         return 0;
 }
 
+static int open_group_member(struct hd_context *ctx, int group, const char *name, int *ret_fd) {
+        _cleanup_free_ char *path = strdupf(GROUPS_DIR "/%d/devices/%s", group, name);
+        return path ? sysfs_open_dir(ctx, path, ret_fd) : -ENOMEM;
+}
+
 struct addr_list {
         struct hd_pci_addr *v;
         size_t n;
@@ -97,7 +102,7 @@ int iommu_group_addresses(struct hd_context *ctx, int group, struct hd_pci_addr 
         int r;
 
         snprintf(path, sizeof(path), GROUPS_DIR "/%d/devices", group);
-        r = sysfs_list_at(ctx->root_fd, path + 1, add_address, &l);
+        r = sysfs_list(ctx, path, add_address, &l);
         if (r < 0) {
                 free(l.v);
                 return r == -ENOTDIR ? -ENOENT : r;
@@ -115,16 +120,12 @@ int iommu_group_addresses(struct hd_context *ctx, int group, struct hd_pci_addr 
  * Documentation/ABI/testing/sysfs-bus-pci: class; the driver link is the
  * driver core's.
  */
-static int read_member(int groupfd, const char *name, struct hd_iommu_member *m) {
+static int read_member(int fd, struct hd_iommu_member *m) {
         _cleanup_free_ char *uevent = NULL;
-        _cleanup_close_ int fd = -1;
         const char *v;
         uint64_t u;
         int r;
 
-        r = sysfs_open_dir_at(groupfd, name, &fd);
-        if (r < 0)
-                return r;
         if (sysfs_read_at(fd, "uevent", &uevent) >= 0 && (v = strstr(uevent, "PCI_CLASS=")) &&
             (v == uevent || v[-1] == '\n'))
                 m->class_code = (uint32_t)strtoul(v + strlen("PCI_CLASS="), NULL, 16);
@@ -138,12 +139,8 @@ static int read_member(int groupfd, const char *name, struct hd_iommu_member *m)
 }
 
 /* A member that is not a PCI function (an mdev, a platform device behind an SMMU): its driver only. */
-static int read_other_member(int groupfd, const char *name, struct hd_iommu_member *m) {
-        _cleanup_close_ int fd = -1;
-        int r = sysfs_open_dir_at(groupfd, name, &fd);
-        if (r < 0)
-                return r;
-        r = sysfs_link_name_at(fd, "driver", &m->driver);
+static int read_other_member(int fd, struct hd_iommu_member *m) {
+        int r = sysfs_link_name_at(fd, "driver", &m->driver);
         return r == -ENOMEM ? r : 0;
 }
 
@@ -202,10 +199,14 @@ static int group_load(struct hd_context *ctx, int number, struct hd_iommu_group 
                 return r;
         while ((de = readdir(dir))) {
                 struct hd_iommu_member m = { 0 }, *nm;
+                _cleanup_close_ int mfd = -1;
                 if (de->d_name[0] == '.')
                         continue;
                 m.is_pci = hd_pci_addr_parse(de->d_name, &m.addr) >= 0;
-                r = m.is_pci ? read_member(fd, de->d_name, &m) : read_other_member(fd, de->d_name, &m);
+                /* A member is a link to its device's folder, which the group's path leads to. */
+                r = open_group_member(ctx, number, de->d_name, &mfd);
+                if (r >= 0)
+                        r = m.is_pci ? read_member(mfd, &m) : read_other_member(mfd, &m);
                 if (r == -ENOMEM)
                         goto fail;
                 if (r < 0)

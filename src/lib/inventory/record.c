@@ -7,6 +7,7 @@
 #include "hostdev/inventory.h"
 #include "hostdev/record.h"
 #include "sysfs/recorder.h"
+#include "sysfs/sysfs.h"
 #include "util/rmrf.h"
 #include "util/strutil.h"
 #include "util/tar.h"
@@ -27,19 +28,50 @@ static int read_like_hostdev(struct hd_context *ctx) {
         return 0;
 }
 
-static int make_empty_dir(struct hd_context *ctx, const char *dest) {
-        if (mkdir(dest, 0755) == 0)
-                return 0;
-        if (errno == EEXIST) {
-                _cleanup_closedir_ DIR *d = opendir(dest);
-                struct dirent *de;
-                while (d && (de = readdir(d)))
+/*
+ * DEST as a new folder (or an empty one), opened without following a link:
+ * a link there, planted by someone else in a shared folder, would send
+ * root's copy anywhere. The copy then makes every folder and file in it
+ * itself (recorder_copy).
+ */
+static int open_dest_dir(struct hd_context *ctx, const char *dest, int *ret_fd) {
+        _cleanup_closedir_ DIR *d = NULL;
+        _cleanup_close_ int fd = -1;
+        _cleanup_free_ char *path = strdup(dest);
+        struct dirent *de;
+        size_t n;
+        bool made;
+
+        if (!path)
+                return -ENOMEM;
+        /* "DIR/" would follow a link named DIR whatever O_NOFOLLOW says. */
+        for (n = strlen(path); n > 1 && path[n - 1] == '/'; n--)
+                path[n - 1] = 0;
+        if (streq(path_basename(path), ".") || streq(path_basename(path), ".."))
+                return hd_error(ctx, -EINVAL, "'%s' names no new folder; give one", dest);
+        made = mkdir(path, 0755) == 0;
+        if (!made && errno != EEXIST)
+                return hd_error(ctx, -errno, "cannot make '%s': %s", dest, strerror(errno));
+        fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0) {
+                if (errno == ELOOP || errno == ENOTDIR)
+                        return hd_error(ctx, -EEXIST, "'%s' is a link or not a folder; give a new folder", dest);
+                return hd_error(ctx, -errno, "cannot open '%s': %s", dest, strerror(errno));
+        }
+        if (!made) {
+                int dup_fd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+                d = dup_fd >= 0 ? fdopendir(dup_fd) : NULL;
+                if (!d) {
+                        if (dup_fd >= 0)
+                                close(dup_fd);
+                        return hd_error(ctx, -errno, "cannot read '%s': %s", dest, strerror(errno));
+                }
+                while ((de = readdir(d)))
                         if (!streq(de->d_name, ".") && !streq(de->d_name, ".."))
                                 return hd_error(ctx, -EEXIST, "'%s' exists and is not empty; give a new folder", dest);
-                if (d)
-                        return 0;
         }
-        return hd_error(ctx, -errno, "cannot make '%s': %s", dest, strerror(errno));
+        *ret_fd = TAKE_FD(fd);
+        return 0;
 }
 
 int hd_record(struct hd_context *ctx, const char *dest) {
@@ -48,20 +80,32 @@ int hd_record(struct hd_context *ctx, const char *dest) {
         char tmpl[] = "/tmp/hostdev-record-XXXXXX";
         const char *dir = dest;
         struct recorder *rec = NULL;
-        _cleanup_close_ int dest_fd = -1;
+        _cleanup_close_ int dest_fd = -1, out = -1;
         int r;
 
         if (tar) {
-                if (!mkdtemp(tmpl))
-                        return hd_error(ctx, -errno, "cannot make a temporary folder: %s", strerror(errno));
+                /* A new file, never through a link nor over what is there. */
+                out = open(dest, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+                if (out < 0) {
+                        if (errno == EEXIST)
+                                return hd_error(ctx, -EEXIST, "'%s' exists; give a new file name", dest);
+                        return hd_error(ctx, -errno, "cannot make '%s': %s", dest, strerror(errno));
+                }
+                if (!mkdtemp(tmpl)) {
+                        r = -errno;
+                        unlink(dest);
+                        return hd_error(ctx, r, "cannot make a temporary folder: %s", strerror(-r));
+                }
                 dir = tmpl;
+                dest_fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                r = dest_fd < 0 ? -errno : 0;
         } else {
-                r = make_empty_dir(ctx, dest);
+                r = open_dest_dir(ctx, dest, &dest_fd);
                 if (r < 0)
                         return r;
         }
-        dest_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        r = dest_fd < 0 ? -errno : recorder_new(&rec);
+        if (r >= 0)
+                r = recorder_new(&rec);
         if (r < 0)
                 goto fail;
         recorder_activate(rec, ctx->root_fd);
@@ -73,8 +117,7 @@ int hd_record(struct hd_context *ctx, const char *dest) {
         if (r < 0)
                 goto fail;
         if (tar) {
-                _cleanup_close_ int out = open(dest, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-                r = out < 0 ? -errno : tar_write_tree(dest_fd, out);
+                r = tar_write_tree(dest_fd, out);
                 rm_rf(tmpl);
                 if (r < 0) {
                         unlink(dest);
@@ -84,5 +127,7 @@ int hd_record(struct hd_context *ctx, const char *dest) {
         return 0;
 fail:
         rm_rf(dir);
+        if (tar)
+                unlink(dest);
         return hd_error(ctx, r, "recording into '%s': %s", dest, strerror(-r));
 }

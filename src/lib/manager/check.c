@@ -85,7 +85,7 @@ static int check_driver(struct hd_context *ctx, struct hd_report *rep, const str
         if (pci_driver_is_vfio(d->driver) && d->iommu_group >= 0) {
                 char node[32];
                 snprintf(node, sizeof(node), "dev/vfio/%d", d->iommu_group);
-                if (!sysfs_exists_at(ctx->root_fd, node))
+                if (!sysfs_exists(ctx, node))
                         return report_add(rep, HD_REPORT_WARN, "driver", "check that udev runs and see 'dmesg'",
                                           "on %s, but /%s is missing", d->driver, node);
                 return report_add(rep, HD_REPORT_OK, "driver", NULL, "on %s (/%s)", d->driver, node);

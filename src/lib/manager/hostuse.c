@@ -26,10 +26,10 @@ struct host_uses *host_uses_free(struct host_uses *u) {
 }
 
 /* /proc files are not sysfs attributes: they can exceed a page, so they are read by line. */
-static FILE *open_proc(struct hd_context *ctx, const char *rel) {
-        int fd = openat(ctx->root_fd, rel, O_RDONLY | O_CLOEXEC);
+static FILE *open_proc(struct hd_context *ctx, const char *path) {
+        int fd;
         FILE *f;
-        if (fd < 0)
+        if (sysfs_open_file(ctx, path, O_RDONLY, &fd) < 0)
                 return NULL;
         f = fdopen(fd, "re");
         if (!f)
@@ -124,7 +124,7 @@ static void unescape(char *s) {
 }
 
 static int load_mounts(struct hd_context *ctx, struct host_uses *u) {
-        _cleanup_fclose_ FILE *f = open_proc(ctx, "proc/self/mountinfo");
+        _cleanup_fclose_ FILE *f = open_proc(ctx, "/proc/self/mountinfo");
         _cleanup_free_ char *line = NULL;
         size_t cap = 0;
 
@@ -161,7 +161,7 @@ static int load_mounts(struct hd_context *ctx, struct host_uses *u) {
 }
 
 static int load_swaps(struct hd_context *ctx, struct host_uses *u) {
-        _cleanup_fclose_ FILE *f = open_proc(ctx, "proc/swaps");
+        _cleanup_fclose_ FILE *f = open_proc(ctx, "/proc/swaps");
         _cleanup_free_ char *line = NULL;
         size_t cap = 0;
 
@@ -228,8 +228,8 @@ static int add_route_iface(struct hd_context *ctx, struct host_uses *u, const ch
 }
 
 static int load_routes(struct hd_context *ctx, struct host_uses *u) {
-        _cleanup_fclose_ FILE *f4 = open_proc(ctx, "proc/net/route");
-        _cleanup_fclose_ FILE *f6 = open_proc(ctx, "proc/net/ipv6_route");
+        _cleanup_fclose_ FILE *f4 = open_proc(ctx, "/proc/net/route");
+        _cleanup_fclose_ FILE *f6 = open_proc(ctx, "/proc/net/ipv6_route");
         _cleanup_free_ char *line = NULL;
         size_t cap = 0;
         int r;

@@ -7,6 +7,9 @@
 #include "sysfs/sysfs.h"
 #include "util/strutil.h"
 
+/* Documentation/ABI/stable/sysfs-bus-usb */
+#define USB_BUS_DEVICES "/sys/bus/usb/devices"
+
 struct usb_found {
         char name[64]; /* "1-2" */
         unsigned bus, dev, vendor, product;
@@ -14,18 +17,24 @@ struct usb_found {
 
 struct usb_search {
         struct hd_context *ctx;
-        int dirfd;
         const struct hd_hostdev_usb *want;
         struct usb_found *v;
         size_t n;
 };
 
-static int usb_read(int dirfd, const char *name, struct usb_found *f) {
+static int usb_read(struct hd_context *ctx, const char *name, struct usb_found *f) {
         _cleanup_close_ int fd = -1;
+        _cleanup_free_ char *path = NULL;
         uint64_t v, p;
         int bus, dev;
 
-        if (strlen(name) >= sizeof(f->name) || sysfs_open_dir_at(dirfd, name, &fd) < 0)
+        if (strlen(name) >= sizeof(f->name))
+                return -ENOENT;
+        /* The entry links to the device's folder: the path from the root follows it. */
+        path = strdupf(USB_BUS_DEVICES "/%s", name);
+        if (!path)
+                return -ENOMEM;
+        if (sysfs_open_dir(ctx, path, &fd) < 0)
                 return -ENOENT;
         /* Documentation/ABI/stable/sysfs-bus-usb (busnum, devnum) and testing/sysfs-bus-usb (idVendor, idProduct). */
         if (sysfs_read_int_at(fd, "busnum", &bus) < 0 || sysfs_read_int_at(fd, "devnum", &dev) < 0 ||
@@ -41,7 +50,7 @@ static int usb_visit(const char *name, unsigned char type, void *userdata) {
         struct usb_found f, *nv;
 
         /* "1-2:1.0" is an interface; devices and root hubs ("usb1") have no ':'. */
-        if (strchr(name, ':') || usb_read(s->dirfd, name, &f) < 0)
+        if (strchr(name, ':') || usb_read(s->ctx, name, &f) < 0)
                 return 0;
         if (s->want->has_product && (f.vendor != s->want->vendor || f.product != s->want->product))
                 return 0;
@@ -82,9 +91,8 @@ static int usb_resolve(struct plan *p, struct plan_item *it) {
                 return -ENOMEM;
         if (!u->has_product && !u->has_address)
                 return hd_error(p->ctx, -EINVAL, "a USB <hostdev> needs <vendor>/<product> or <address bus= device=/>");
-        r = sysfs_open_dir(p->ctx, "/sys/bus/usb/devices", &dirfd);
+        r = sysfs_open_dir(p->ctx, USB_BUS_DEVICES, &dirfd);
         if (r >= 0) {
-                s.dirfd = dirfd;
                 r = sysfs_list_at(dirfd, ".", usb_visit, &s);
         } else if (r == -ENOENT)
                 r = 0; /* no USB at all: nothing matches */

@@ -104,8 +104,8 @@ int mop_write(struct mop *m, const char *path, const char *value, const char *un
 
 /* A failed write's message: whose write, what the kernel said, and what it means for root. */
 static int write_error(struct mop *m, const struct pci_dev *d, int r, const char *what) {
-        if (r == -ENOMEM || m->store_failed)
-                return r; /* the store's own message says it better */
+        if (r == -ENOMEM || m->store_failed || sysfs_write_refused(m->ctx))
+                return r; /* the store's, or the refusal's, own message says it better */
         if (r == -EACCES || r == -EPERM)
                 return hd_error(m->ctx, r, "%s: cannot %s: %s; changing drivers needs root", d->addr, what,
                                 strerror(-r));

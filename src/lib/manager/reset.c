@@ -155,9 +155,9 @@ int hd_pci_reset(struct hd_context *ctx, const char *addr, const struct hd_owner
                 return r;
         r = mop_write(&m, path, "1", "nothing: a reset cannot be undone");
         (void)store_op_finish(s, m.op_id, r >= 0 ? STORE_OP_DONE : STORE_OP_FAILED);
-        if (r == -EACCES || r == -EPERM)
+        if ((r == -EACCES || r == -EPERM) && !sysfs_write_refused(ctx))
                 return hd_error(ctx, r, "%s: cannot reset it: %s; resetting needs root", d->addr, strerror(-r));
-        if (r < 0 && !m.store_failed)
+        if (r < 0 && !m.store_failed && !sysfs_write_refused(ctx))
                 return hd_error(ctx, r, "%s: the kernel could not reset it (%s): %s%s", d->addr,
                                 first[0] ? first : "reset", strerror(-r),
                                 r == -EBUSY || r == -ENOTTY ? "; another function on its bus may be in use" : "");

@@ -96,14 +96,49 @@ static int open_error(struct hd_context *ctx, const char *verb, const char *what
         return hd_error(ctx, -err, "cannot %s %s %s: %s", verb, what, path, strerror(err));
 }
 
-/* The state directory, made first when CREATE, as an O_PATH fd, trusted; -ENOENT when missing and not CREATE. */
+/*
+ * A tree's own state directory (ROOT/var/lib/hostdev): entered one folder at
+ * a time below the root's handle, each made when missing and opened with
+ * O_NOFOLLOW, so a link in the tree (TREE/var -> /var) cannot move the store
+ * and its lock out of it.
+ */
+static int tree_dir_open(struct hd_context *ctx, const char *dir, bool create) {
+        static const char *const parts[] = { "var", "lib", "hostdev" };
+        int fd = fcntl(ctx->root_fd, F_DUPFD_CLOEXEC, 3);
+
+        for (size_t i = 0; fd >= 0 && i < ELEMENTSOF(parts); i++) {
+                int next = -1;
+                if (create && mkdirat(fd, parts[i], i + 1 < ELEMENTSOF(parts) ? 0755 : 0700) < 0 && errno != EEXIST)
+                        next = -errno;
+                else if ((next = openat(fd, parts[i], O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+                        next = errno == ELOOP ? -ENOTDIR : -errno;
+                close(fd);
+                fd = next;
+        }
+        if (fd == -ENOTDIR)
+                return hd_error(ctx, fd,
+                                "state directory %s: a folder on the way in the tree is a link or not a folder; a "
+                                "tree's state stays in the tree: remove the link, or give --state-dir",
+                                dir);
+        if (fd < 0 && (fd != -ENOENT || create))
+                return open_error(ctx, create ? "open" : "read", "the state directory", dir, -fd);
+        return fd;
+}
+
+/* The state directory, made first when CREATE, as an fd, trusted; -ENOENT when missing and not CREATE. */
 static int dir_open(struct hd_context *ctx, const char *dir, bool create, int *ret_fd) {
         _cleanup_close_ int fd = -1;
         int r;
 
-        if (create && (r = mkdir_state(ctx, dir)) < 0)
-                return r;
-        fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (!streq(dir, hd_context_get_state_dir(ctx))) {
+                fd = tree_dir_open(ctx, dir, create);
+                if (fd < 0)
+                        return fd;
+        } else {
+                if (create && (r = mkdir_state(ctx, dir)) < 0)
+                        return r;
+                fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        }
         if (fd < 0) {
                 if (errno == ENOENT && !create)
                         return -ENOENT;

@@ -51,7 +51,7 @@ static void sleep_ms(unsigned ms) {
 static bool wait_for_device(struct hd_context *ctx, const char *uuid) {
         _cleanup_free_ char *rel = strdupf("sys/bus/mdev/devices/%s", uuid);
         for (int i = 0; rel && i < 20; i++) {
-                if (sysfs_exists_at(ctx->root_fd, rel))
+                if (sysfs_exists(ctx, rel))
                         return true;
                 sleep_ms(50);
         }
@@ -104,8 +104,9 @@ int mdev_instance_create(struct hd_context *ctx, const char *parent, const char 
                 return r;
         r = sysfs_write(ctx, create, uuid);
         if (r < 0)
-                return hd_error(ctx, r, "the kernel refused to create %s of type %s on %s: %s", uuid, type, parent,
-                                strerror(-r));
+                return sysfs_write_refused(ctx) ? r
+                                                : hd_error(ctx, r, "the kernel refused to create %s of type %s on %s: %s",
+                                                           uuid, type, parent, strerror(-r));
         if (!wait_for_device(ctx, uuid)) {
                 (void)write_remove(ctx, uuid);
                 return hd_error(ctx, -EIO, "%s did not appear in " MDEV_DEVICES " after create on %s", uuid, parent);
@@ -176,15 +177,15 @@ static int check_not_in_use(struct hd_context *ctx, const char *uuid) {
         r = sysfs_resolve_link(ctx, dir, "iommu_group", &group);
         if (r < 0)
                 return r == -ENOMEM ? r : 0;
-        dev = strdupf("dev/vfio/%s", path_basename(group));
+        dev = strdupf("/dev/vfio/%s", path_basename(group));
         if (!dev)
                 return -ENOMEM;
-        fd = openat(ctx->root_fd, dev, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
-        if (fd >= 0) {
+        r = sysfs_open_file(ctx, dev, O_RDONLY | O_NONBLOCK | O_NOCTTY, &fd);
+        if (r >= 0) {
                 close(fd);
                 return 0;
         }
-        if (errno == EBUSY)
+        if (r == -EBUSY)
                 return hd_error(ctx, -EBUSY, "mediated device %s is in use (its VFIO group /dev/vfio/%s is open); stop the guest first",
                                 uuid, path_basename(group));
         return 0;
@@ -197,7 +198,7 @@ static int remove_running(struct hd_context *ctx, const char *u) {
                 return r;
         r = write_remove(ctx, u);
         if (r < 0)
-                return hd_error(ctx, r, "the kernel refused to remove %s: %s", u, strerror(-r));
+                return sysfs_write_refused(ctx) ? r : hd_error(ctx, r, "the kernel refused to remove %s: %s", u, strerror(-r));
         return 0;
 }
 

@@ -21,7 +21,7 @@ static int check_type(struct hd_context *ctx, const char *parent, const char *ty
         rel = strdupf("sys/class/mdev_bus/%s/mdev_supported_types/%s", parent, type);
         if (!rel)
                 return -ENOMEM;
-        if (!sysfs_exists_at(ctx->root_fd, rel))
+        if (!sysfs_exists(ctx, rel))
                 return hd_error(ctx, -ENOENT, "%s has no mdev type '%s'; see 'hostdev mdev types %s'", parent, type, parent);
         return 0;
 }

@@ -46,7 +46,7 @@ bool mdev_parent_present(struct hd_context *ctx, const char *parent) {
         if (!filename_is_safe(parent))
                 return false;
         rel = strdupf("sys/class/mdev_bus/%s", parent);
-        return rel && sysfs_exists_at(ctx->root_fd, rel);
+        return rel && sysfs_exists(ctx, rel);
 }
 
 /* "pci_0000_00_02_0" -> "0000:00:02.0"; NULL when SPEC is not a PCI device name. */

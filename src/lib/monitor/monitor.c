@@ -46,7 +46,7 @@ static int open_socket(struct hd_monitor *m, enum hd_monitor_source source) {
         int r;
 
         /* libudev quietly listens to nothing when udevd is absent: say so instead. */
-        if (source == HD_MONITOR_UDEV && !sysfs_exists_at(ctx->root_fd, "run/udev/control"))
+        if (source == HD_MONITOR_UDEV && !sysfs_exists(ctx, "run/udev/control"))
                 return hd_error(ctx, -ENOENT, "udevd is not running (no /run/udev/control); "
                                               "use the kernel's events (--source kernel)");
         m->udev = udev_new();

@@ -51,7 +51,7 @@ static int fc_int(struct hd_context *ctx, unsigned host, const char *attr, int *
 
 static bool fc_has(struct hd_context *ctx, unsigned host, const char *attr) {
         _cleanup_free_ char *p = strdupf("sys/class/fc_host/host%u/%s", host, attr);
-        return p && sysfs_exists_at(ctx->root_fd, p);
+        return p && sysfs_exists(ctx, p);
 }
 
 /* The FC hosts there are, by number. */
@@ -124,7 +124,7 @@ static int host_by_name(struct hd_context *ctx, const char *spec, unsigned *ret)
                 _cleanup_free_ char *p = strdupf("sys/class/scsi_host/host%u", h);
                 if (!p)
                         return -ENOMEM;
-                if (!sysfs_exists_at(ctx->root_fd, p))
+                if (!sysfs_exists(ctx, p))
                         return hd_error(ctx, -ENODEV, "no SCSI host %s; see 'hostdev list --cap scsi_host'", spec);
                 *ret = h;
                 return 0;
@@ -214,7 +214,7 @@ int hd_vhba_create(struct hd_context *ctx, const struct hd_vhba_spec *spec, unsi
                 _cleanup_free_ char *p = strdupf("sys/class/fc_host/host%u", parent);
                 if (!p)
                         return -ENOMEM;
-                if (!sysfs_exists_at(ctx->root_fd, p))
+                if (!sysfs_exists(ctx, p))
                         return hd_error(ctx, -EOPNOTSUPP, "scsi_host%u is not a Fibre Channel HBA", parent);
         }
         if (!fc_has(ctx, parent, "vport_create"))
@@ -241,7 +241,9 @@ int hd_vhba_create(struct hd_context *ctx, const struct hd_vhba_spec *spec, unsi
                 return r;
         r = write_vport(ctx, parent, "vport_create", v.wwpn, v.wwnn);
         if (r < 0)
-                return hd_error(ctx, r, "scsi_host%u refused the vport %s:%s: %s", parent, v.wwpn, v.wwnn, strerror(-r));
+                return sysfs_write_refused(ctx) ? r
+                                                : hd_error(ctx, r, "scsi_host%u refused the vport %s:%s: %s", parent,
+                                                           v.wwpn, v.wwnn, strerror(-r));
         /* The LLDD logs the port in before the SCSI host appears: wait for it, bounded. */
         start = now_ms();
         while ((r = host_by_wwns(ctx, v.wwnn, v.wwpn, &host)) == -ENOENT && now_ms() - start < timeout_ms)
@@ -339,13 +341,15 @@ int hd_vhba_destroy(struct hd_context *ctx, const char *spec, unsigned timeout_m
                 return r;
         r = write_vport(ctx, parent, "vport_delete", wwpn, wwnn);
         if (r < 0)
-                return hd_error(ctx, r, "scsi_host%u refused to delete vport %s:%s: %s", parent, wwpn, wwnn, strerror(-r));
+                return sysfs_write_refused(ctx) ? r
+                                                : hd_error(ctx, r, "scsi_host%u refused to delete vport %s:%s: %s", parent,
+                                                           wwpn, wwnn, strerror(-r));
         start = now_ms();
         for (;;) {
                 _cleanup_free_ char *p = strdupf("sys/class/fc_host/host%u", host);
                 if (!p)
                         return -ENOMEM;
-                if (!sysfs_exists_at(ctx->root_fd, p))
+                if (!sysfs_exists(ctx, p))
                         return 0;
                 if (now_ms() - start >= timeout_ms)
                         return hd_error(ctx, -ETIMEDOUT, "scsi_host%u is still there %.1f s after vport_delete", host,

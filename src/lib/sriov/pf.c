@@ -292,6 +292,8 @@ int hd_sriov_set_numvfs(struct hd_context *ctx, const char *spec, unsigned n, un
                         }
         if (flags & (HD_SRIOV_NO_AUTOPROBE | HD_SRIOV_AUTOPROBE)) {
                 r = write_attr(ctx, path, "sriov_drivers_autoprobe", flags & HD_SRIOV_NO_AUTOPROBE ? 0 : 1);
+                if (r < 0 && sysfs_write_refused(ctx))
+                        goto out;
                 if (r < 0) {
                         r = hd_error(ctx, r, "cannot set sriov_drivers_autoprobe of %s: %s", a, strerror(-r));
                         goto out;
@@ -300,6 +302,8 @@ int hd_sriov_set_numvfs(struct hd_context *ctx, const char *spec, unsigned n, un
         /* sriov_numvfs_store(): from N to M, both non-zero, is -EBUSY; go through 0. */
         if (old > 0 && n != old) {
                 r = write_attr(ctx, path, "sriov_numvfs", 0);
+                if (r < 0 && sysfs_write_refused(ctx))
+                        goto out;
                 if (r < 0) {
                         r = hd_error(ctx, r, "the kernel refused to disable the VFs of %s: %s", a, strerror(-r));
                         goto out;
@@ -313,6 +317,8 @@ int hd_sriov_set_numvfs(struct hd_context *ctx, const char *spec, unsigned n, un
         }
         if (n > 0) {
                 r = write_attr(ctx, path, "sriov_numvfs", n);
+                if (r < 0 && sysfs_write_refused(ctx))
+                        goto out;
                 if (r < 0) {
                         int rr = old > 0 && old != n ? write_attr(ctx, path, "sriov_numvfs", old) : 0;
                         r = hd_error(ctx, r, "the kernel refused %u VFs on %s: %s%s", n, a, strerror(-r),

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "confine.h"
 #include "recorder.h"
 #include "sysfs.h"
 #include "util/hashmap.h"
@@ -113,34 +114,133 @@ static bool path_allowed(const char *p) {
         return false;
 }
 
-/* mkdir -p of PATH (relative, below DEST_FD). */
-static int mkdir_p(int dest_fd, const char *path) {
-        _cleanup_free_ char *p = strdup(path);
-        if (!p)
+/*
+ * The destination: a folder the caller made and opened. Every folder in it
+ * is made here (mkdirat) and entered with O_NOFOLLOW, every file is new
+ * (O_CREAT | O_EXCL | O_NOFOLLOW): a link someone else puts in the
+ * destination while we copy can make the copy fail, never write elsewhere.
+ * The folder used last is kept open: files come folder by folder.
+ */
+struct dest {
+        int fd;
+        char *last;  /* relative path of last_fd, "" for the top */
+        int last_fd;
+};
+
+static void dest_done(struct dest *d) {
+        if (d->last_fd >= 0)
+                close(d->last_fd);
+        free(d->last);
+}
+
+/* The folder REL below the destination (made when missing): a handle owned by D, not to be closed. */
+static int dest_dir(struct dest *d, const char *rel, int *ret_fd) {
+        _cleanup_free_ char *p = strdup(rel), *copy = strdup(rel);
+        _cleanup_close_ int cur = -1;
+        char *save = NULL;
+
+        if (!p || !copy)
                 return -ENOMEM;
-        for (char *s = p;; s++) {
-                if (*s == '/' || *s == 0) {
-                        char save = *s;
-                        *s = 0;
-                        if (*p && mkdirat(dest_fd, p, 0755) < 0 && errno != EEXIST)
-                                return -errno;
-                        *s = save;
-                        if (!save)
-                                break;
-                }
+        if (d->last && streq(d->last, rel)) {
+                *ret_fd = d->last_fd;
+                return 0;
         }
+        cur = fcntl(d->fd, F_DUPFD_CLOEXEC, 3);
+        if (cur < 0)
+                return -errno;
+        for (char *c = strtok_r(p, "/", &save); c; c = strtok_r(NULL, "/", &save)) {
+                int next;
+                if (streq(c, ".") || streq(c, ".."))
+                        return -EINVAL;
+                if (mkdirat(cur, c, 0755) < 0 && errno != EEXIST)
+                        return -errno;
+                next = openat(cur, c, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                if (next < 0)
+                        return -errno;
+                close(cur);
+                cur = next;
+        }
+        if (d->last_fd >= 0)
+                close(d->last_fd);
+        free(d->last);
+        d->last = TAKE_PTR(copy);
+        d->last_fd = TAKE_FD(cur);
+        *ret_fd = d->last_fd;
         return 0;
 }
 
-static int copy_link(int root_fd, int dest_fd, const char *rel, char **ret_target) {
-        _cleanup_free_ char *target = NULL, *dir = NULL;
-        int r = sysfs_readlink_at(root_fd, rel, &target);
+/* The folder of REL in the destination, and REL's last component. */
+static int dest_parent(struct dest *d, const char *rel, int *ret_fd, const char **ret_base) {
+        _cleanup_free_ char *dir = NULL;
+        const char *base = path_basename(rel);
+
+        dir = base == rel ? strdup("") : strndup(rel, (size_t)(base - 1 - rel));
+        if (!dir)
+                return -ENOMEM;
+        *ret_base = base;
+        return dest_dir(d, dir, ret_fd);
+}
+
+/*
+ * The source: REL below ROOT_FD, the root of what hostdev read (the host,
+ * or a --sysroot tree), resolved as the sysfs layer does, never out of it.
+ */
+static int src_parent(int root_fd, const char *rel, const char **ret_base) {
+        _cleanup_free_ char *dir = NULL;
+        const char *base = path_basename(rel);
+
+        dir = base == rel ? strdup(".") : strndup(rel, (size_t)(base - 1 - rel));
+        if (!dir)
+                return -ENOMEM;
+        *ret_base = base;
+        return confine_open(root_fd, dir, O_PATH | O_DIRECTORY, 0, CONFINE_IN_ROOT);
+}
+
+static int src_readlink(int root_fd, const char *rel, char **ret) {
+        _cleanup_close_ int pfd = -1;
+        const char *base;
+        char buf[PATH_MAX];
+        ssize_t n;
+
+        pfd = src_parent(root_fd, rel, &base);
+        if (pfd < 0)
+                return pfd;
+        n = readlinkat(pfd, base, buf, sizeof(buf) - 1);
+        if (n < 0)
+                return -errno;
+        buf[n] = 0;
+        *ret = strdup(buf);
+        return *ret ? 0 : -ENOMEM;
+}
+
+static int src_lstat(int root_fd, const char *rel, struct stat *ret) {
+        _cleanup_close_ int pfd = -1;
+        const char *base;
+
+        pfd = src_parent(root_fd, rel, &base);
+        if (pfd < 0)
+                return pfd;
+        return fstatat(pfd, base, ret, AT_SYMLINK_NOFOLLOW) < 0 ? -errno : 0;
+}
+
+static int src_stat(int root_fd, const char *rel, struct stat *ret) {
+        _cleanup_close_ int fd = confine_open(root_fd, rel, O_PATH, 0, CONFINE_IN_ROOT);
+        if (fd < 0)
+                return fd;
+        return fstat(fd, ret) < 0 ? -errno : 0;
+}
+
+static int copy_link(int root_fd, struct dest *dest, const char *rel, char **ret_target) {
+        _cleanup_free_ char *target = NULL;
+        const char *base;
+        int pfd, r = src_readlink(root_fd, rel, &target);
+
         if (r < 0)
                 return r;
-        dir = path_dirname(rel);
-        if (!dir || mkdir_p(dest_fd, dir) < 0)
-                return -ENOMEM;
-        if (symlinkat(target, dest_fd, rel) < 0 && errno != EEXIST)
+        r = dest_parent(dest, rel, &pfd, &base);
+        if (r < 0)
+                return r;
+        if (symlinkat(target, pfd, base) < 0 && errno != EEXIST)
                 return -errno;
         if (ret_target)
                 *ret_target = TAKE_PTR(target);
@@ -152,7 +252,7 @@ static int copy_link(int root_fd, int dest_fd, const char *rel, char **ret_targe
  * followed only while its target stays inside an allowed tree); returns the
  * path with links resolved, or NULL when it leaves the allowed trees.
  */
-static char *copy_links_on_the_way(int root_fd, int dest_fd, const char *path) {
+static char *copy_links_on_the_way(int root_fd, struct dest *dest, const char *path) {
         _cleanup_free_ char *cur = strdup(path);
         for (int hops = 0; cur && hops < 40; hops++) {
                 bool changed = false;
@@ -161,11 +261,10 @@ static char *copy_links_on_the_way(int root_fd, int dest_fd, const char *path) {
                                 char save = *s;
                                 struct stat st;
                                 *s = 0;
-                                if (fstatat(root_fd, cur + 1, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-                                    S_ISLNK(st.st_mode)) {
+                                if (src_lstat(root_fd, cur + 1, &st) == 0 && S_ISLNK(st.st_mode)) {
                                         _cleanup_free_ char *target = NULL, *dir = NULL, *joined = NULL;
                                         char *norm = NULL;
-                                        if (copy_link(root_fd, dest_fd, cur + 1, &target) < 0)
+                                        if (copy_link(root_fd, dest, cur + 1, &target) < 0)
                                                 return NULL;
                                         dir = path_dirname(cur);
                                         *s = save;
@@ -194,40 +293,46 @@ static char *copy_links_on_the_way(int root_fd, int dest_fd, const char *path) {
         return NULL;
 }
 
-static int copy_file(int root_fd, int dest_fd, const char *rel) {
-        _cleanup_close_ int in = openat(root_fd, rel, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+static int copy_file(int root_fd, struct dest *dest, const char *rel) {
+        _cleanup_close_ int in = confine_open(root_fd, rel, O_RDONLY | O_NOCTTY | O_NONBLOCK, 0, CONFINE_IN_ROOT);
         _cleanup_close_ int out = -1;
-        _cleanup_free_ char *dir = NULL;
+        const char *base;
         char buf[65536];
-        ssize_t n;
-
         struct stat st;
+        ssize_t n;
+        int pfd, r;
 
         if (in < 0)
                 return 0; /* unreadable or gone: the replay will find it absent, as hostdev did */
         if (fstat(in, &st) == 0 && S_ISDIR(st.st_mode))
-                return mkdir_p(dest_fd, rel); /* an existence check on a folder */
+                return dest_dir(dest, rel, &pfd); /* an existence check on a folder */
         n = read(in, buf, sizeof(buf));
         if (n < 0)
                 return 0;
-        dir = path_dirname(rel);
-        if (!dir || mkdir_p(dest_fd, dir) < 0)
-                return -ENOMEM;
-        out = openat(dest_fd, rel, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        r = dest_parent(dest, rel, &pfd, &base);
+        if (r < 0)
+                return r;
+        out = openat(pfd, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
         if (out < 0)
-                return -errno;
+                return errno == EEXIST ? 0 : -errno; /* the same file by another name: copied already */
         if (write(out, buf, (size_t)n) != n)
                 return -EIO;
         return 0;
 }
 
-static int copy_listing(int root_fd, int dest_fd, const char *rel) {
+static int copy_listing(int root_fd, struct dest *dest, const char *rel) {
         _cleanup_closedir_ DIR *d = NULL;
         struct dirent *de;
-        int r = sysfs_opendir_at(root_fd, rel, &d);
-        if (r < 0)
+        int fd = confine_open(root_fd, rel, O_RDONLY | O_DIRECTORY, 0, CONFINE_IN_ROOT), r;
+
+        if (fd < 0)
                 return 0;
-        r = mkdir_p(dest_fd, rel);
+        d = fdopendir(fd);
+        if (!d) {
+                close(fd);
+                return 0;
+        }
+        r = dest_dir(dest, rel, &fd);
         if (r < 0)
                 return r;
         while ((de = readdir(d))) {
@@ -238,9 +343,9 @@ static int copy_listing(int root_fd, int dest_fd, const char *rel) {
                 if (!child)
                         return -ENOMEM;
                 if (de->d_type == DT_LNK)
-                        r = copy_link(root_fd, dest_fd, child, NULL);
+                        r = copy_link(root_fd, dest, child, NULL);
                 else if (de->d_type == DT_DIR)
-                        r = mkdir_p(dest_fd, child);
+                        r = dest_dir(dest, child, &fd);
                 else
                         r = 0;
                 if (r < 0)
@@ -250,41 +355,43 @@ static int copy_listing(int root_fd, int dest_fd, const char *rel) {
 }
 
 int recorder_copy(struct recorder *r, int root_fd, int dest_fd) {
+        _cleanup_(dest_done) struct dest dest = { .fd = dest_fd, .last_fd = -1 };
+
         for (size_t i = 0; i < r->n; i++) {
                 enum recorder_kind kind = (enum recorder_kind)(r->notes[i][0] - '0');
                 const char *path = r->notes[i] + 1;
                 _cleanup_free_ char *real = NULL;
-                int k = 0;
+                int k = 0, fd;
 
                 if (!path_allowed(path))
                         continue;
                 if (kind == REC_LINK) {
                         /* The link itself, after the links on the way to its folder. */
                         _cleanup_free_ char *dir = path_dirname(path), *rdir = NULL, *lp = NULL;
-                        rdir = dir ? copy_links_on_the_way(root_fd, dest_fd, dir) : NULL;
+                        rdir = dir ? copy_links_on_the_way(root_fd, &dest, dir) : NULL;
                         if (!rdir)
                                 continue;
                         lp = strdupf("%s/%s", rdir, path_basename(path));
                         if (lp)
-                                (void)copy_link(root_fd, dest_fd, lp + 1, NULL);
+                                (void)copy_link(root_fd, &dest, lp + 1, NULL);
                         continue;
                 }
-                real = copy_links_on_the_way(root_fd, dest_fd, path);
+                real = copy_links_on_the_way(root_fd, &dest, path);
                 if (!real || !path_allowed(real))
                         continue;
                 switch (kind) {
                 case REC_FILE:
-                        k = copy_file(root_fd, dest_fd, real + 1);
+                        k = copy_file(root_fd, &dest, real + 1);
                         break;
                 case REC_DIR: {
                         /* A folder hostdev failed to open must stay absent in the replay. */
                         struct stat st;
-                        if (fstatat(root_fd, real + 1, &st, 0) == 0 && S_ISDIR(st.st_mode))
-                                k = mkdir_p(dest_fd, real + 1);
+                        if (src_stat(root_fd, real + 1, &st) == 0 && S_ISDIR(st.st_mode))
+                                k = dest_dir(&dest, real + 1, &fd);
                         break;
                 }
                 case REC_LIST:
-                        k = copy_listing(root_fd, dest_fd, real + 1);
+                        k = copy_listing(root_fd, &dest, real + 1);
                         break;
                 default:
                         break;

@@ -2,10 +2,13 @@
 /* The one place that reads and writes sysfs and /dev, below the context's root prefix. */
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/magic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 
+#include "confine.h"
 #include "recorder.h"
 #include "sysfs.h"
 #include "util/strutil.h"
@@ -19,32 +22,56 @@ static const char *rel(const char *path) {
         return *path ? path : ".";
 }
 
-int sysfs_open_dir(struct hd_context *ctx, const char *path, int *ret_fd) {
-        recorder_note(ctx->root_fd, rel(path), REC_DIR);
-        int fd = openat(ctx->root_fd, rel(path), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+/*
+ * Every open goes through here: a path as the kernel names it from the
+ * root (CONFINE_IN_ROOT, the root's links resolved as a chroot would), a
+ * name below a folder's handle (CONFINE_BENEATH: a link that leads above
+ * that folder fails with -EXDEV; follow links between devices with the
+ * path functions, which know the root).
+ */
+static int open_in(int dirfd, const char *name, int flags, enum confine_mode how) {
+        /* "." is the folder itself: nothing to resolve, the common case of a listing. */
+        if (streq(name, ".")) {
+                int fd = openat(dirfd, ".", flags | O_CLOEXEC);
+                return fd < 0 ? -errno : fd;
+        }
+        return confine_open(dirfd, name, flags, 0, how);
+}
+
+static int open_dir(int dirfd, const char *name, enum confine_mode how, int *ret_fd) {
+        int fd = open_in(dirfd, name, O_RDONLY | O_DIRECTORY, how);
         if (fd < 0)
-                return -errno;
+                return fd;
         *ret_fd = fd;
         return 0;
+}
+
+int sysfs_open_dir(struct hd_context *ctx, const char *path, int *ret_fd) {
+        recorder_note(ctx->root_fd, rel(path), REC_DIR);
+        return open_dir(ctx->root_fd, rel(path), CONFINE_IN_ROOT, ret_fd);
 }
 
 int sysfs_open_dir_at(int dirfd, const char *name, int *ret_fd) {
         recorder_note(dirfd, name, REC_DIR);
-        int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        return open_dir(dirfd, name, CONFINE_BENEATH, ret_fd);
+}
+
+int sysfs_open_file(struct hd_context *ctx, const char *path, int flags, int *ret_fd) {
+        int fd = open_in(ctx->root_fd, rel(path), flags, CONFINE_IN_ROOT);
         if (fd < 0)
-                return -errno;
+                return fd;
         *ret_fd = fd;
         return 0;
 }
 
-int sysfs_opendir_at(int dirfd, const char *name, DIR **ret_dir) {
+static int opendir_in(int dirfd, const char *name, enum confine_mode how, DIR **ret_dir) {
         int fd;
         DIR *d;
 
         recorder_note(dirfd, name, REC_LIST);
-        fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        fd = open_in(dirfd, name, O_RDONLY | O_DIRECTORY, how);
         if (fd < 0)
-                return -errno;
+                return fd;
         d = fdopendir(fd);
         if (!d) {
                 int r = -errno;
@@ -55,7 +82,11 @@ int sysfs_opendir_at(int dirfd, const char *name, DIR **ret_dir) {
         return 0;
 }
 
-int sysfs_list_at(int dirfd, const char *name, sysfs_list_cb cb, void *userdata) {
+int sysfs_opendir_at(int dirfd, const char *name, DIR **ret_dir) {
+        return opendir_in(dirfd, name, CONFINE_BENEATH, ret_dir);
+}
+
+static int list_in(int dirfd, const char *name, enum confine_mode how, sysfs_list_cb cb, void *userdata) {
         _cleanup_close_ int fd = -1;
         /* getdents64() records, aligned as the kernel fills them. */
         union {
@@ -64,9 +95,9 @@ int sysfs_list_at(int dirfd, const char *name, sysfs_list_cb cb, void *userdata)
         } u;
 
         recorder_note(dirfd, name, REC_LIST);
-        fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        fd = open_in(dirfd, name, O_RDONLY | O_DIRECTORY, how);
         if (fd < 0)
-                return -errno;
+                return fd;
         for (;;) {
                 ssize_t n = getdents64(fd, u.buf, sizeof(u.buf));
                 if (n < 0) {
@@ -89,16 +120,74 @@ int sysfs_list_at(int dirfd, const char *name, sysfs_list_cb cb, void *userdata)
         }
 }
 
-int sysfs_opendir(struct hd_context *ctx, const char *path, DIR **ret_dir) {
-        return sysfs_opendir_at(ctx->root_fd, rel(path), ret_dir);
+int sysfs_list_at(int dirfd, const char *name, sysfs_list_cb cb, void *userdata) {
+        return list_in(dirfd, name, CONFINE_BENEATH, cb, userdata);
 }
 
-bool sysfs_exists_at(int dirfd, const char *name) {
+int sysfs_list(struct hd_context *ctx, const char *path, sysfs_list_cb cb, void *userdata) {
+        return list_in(ctx->root_fd, rel(path), CONFINE_IN_ROOT, cb, userdata);
+}
+
+int sysfs_opendir(struct hd_context *ctx, const char *path, DIR **ret_dir) {
+        return opendir_in(ctx->root_fd, rel(path), CONFINE_IN_ROOT, ret_dir);
+}
+
+/*
+ * The folder NAME is in, opened as HOW says, and NAME's last component,
+ * for the calls that must not follow that last one (readlink, lstat). A
+ * NAME of one component is in DIRFD itself: no handle is opened.
+ */
+static int open_parent(int dirfd, const char *name, enum confine_mode how, bool live, int *ret_fd,
+                       const char **ret_base) {
+        _cleanup_free_ char *dir = NULL;
+        const char *base = path_basename(name);
+        int fd;
+
+        if (live || (base == name && !streq(name, "..") && !streq(name, "."))) {
+                *ret_fd = -1;
+                *ret_base = name;
+                return 0;
+        }
+        if (!*base || streq(base, ".") || streq(base, ".."))
+                return -EINVAL; /* a folder, not an entry of one */
+        dir = base == name + 1 ? strdup("/") : strndup(name, (size_t)(base - 1 - name));
+        if (!dir)
+                return -ENOMEM;
+        fd = open_in(dirfd, *dir ? dir : "/", O_PATH | O_DIRECTORY, how);
+        if (fd < 0)
+                return fd;
+        *ret_fd = fd;
+        *ret_base = base;
+        return 0;
+}
+
+/*
+ * On the live root there is nothing outside to escape to: the calls that
+ * do not open (lstat, stat, readlink) skip the confined open of a parent,
+ * one or two system calls saved per call.
+ */
+static bool live_root(const struct hd_context *ctx) {
+        return streq(ctx->sysroot, "/");
+}
+
+static bool exists_in(int dirfd, const char *name, enum confine_mode how, bool live) {
+        _cleanup_close_ int pfd = -1;
+        const char *base;
         struct stat st;
-        if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+
+        if (open_parent(dirfd, name, how, live, &pfd, &base) < 0 ||
+            fstatat(pfd >= 0 ? pfd : dirfd, base, &st, AT_SYMLINK_NOFOLLOW) < 0)
                 return false;
         recorder_note(dirfd, name, S_ISLNK(st.st_mode) ? REC_LINK : REC_FILE);
         return true;
+}
+
+bool sysfs_exists_at(int dirfd, const char *name) {
+        return exists_in(dirfd, name, CONFINE_BENEATH, false);
+}
+
+bool sysfs_exists(struct hd_context *ctx, const char *path) {
+        return exists_in(ctx->root_fd, rel(path), CONFINE_IN_ROOT, live_root(ctx));
 }
 
 /*
@@ -139,16 +228,16 @@ static int read_all(int fd, char *buf, size_t cap, char **ret_heap, size_t *ret_
         return 0;
 }
 
-int sysfs_read_at(int dirfd, const char *name, char **ret) {
+static int read_in(int dirfd, const char *name, enum confine_mode how, char **ret) {
         recorder_note(dirfd, name, REC_FILE);
-        _cleanup_close_ int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        _cleanup_close_ int fd = open_in(dirfd, name, O_RDONLY | O_NOCTTY, how);
         _cleanup_free_ char *heap = NULL;
         char stack[4096], *s;
         size_t len = 0;
         int r;
 
         if (fd < 0)
-                return -errno;
+                return fd;
         r = read_all(fd, stack, sizeof(stack), &heap, &len);
         if (r < 0)
                 return r;
@@ -168,9 +257,9 @@ int sysfs_read_bytes_at(int dirfd, const char *name, void *buf, size_t size, siz
         ssize_t n;
 
         recorder_note(dirfd, name, REC_FILE);
-        fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        fd = open_in(dirfd, name, O_RDONLY | O_NOCTTY, CONFINE_BENEATH);
         if (fd < 0)
-                return -errno;
+                return fd;
         if (fstat(fd, &st) < 0)
                 return -errno;
         do
@@ -185,12 +274,37 @@ int sysfs_read_bytes_at(int dirfd, const char *name, void *buf, size_t size, siz
 }
 
 int sysfs_stat_at(int dirfd, const char *name, struct stat *ret) {
+        _cleanup_close_ int fd = -1;
+
         recorder_note(dirfd, name, REC_FILE);
-        return fstatat(dirfd, name, ret, 0) < 0 ? -errno : 0;
+        /* One system call when NAME is no link, the usual case (`config`). */
+        if (!strchr(name, '/') && !streq(name, "..") && fstatat(dirfd, name, ret, AT_SYMLINK_NOFOLLOW) >= 0 &&
+            !S_ISLNK(ret->st_mode))
+                return 0;
+        fd = open_in(dirfd, name, O_PATH, CONFINE_BENEATH);
+        if (fd < 0)
+                return fd;
+        return fstat(fd, ret) < 0 ? -errno : 0;
+}
+
+int sysfs_stat(struct hd_context *ctx, const char *path, struct stat *ret) {
+        _cleanup_close_ int fd = -1;
+
+        recorder_note(ctx->root_fd, rel(path), REC_FILE);
+        if (live_root(ctx))
+                return fstatat(ctx->root_fd, rel(path), ret, 0) < 0 ? -errno : 0;
+        fd = open_in(ctx->root_fd, rel(path), O_PATH, CONFINE_IN_ROOT);
+        if (fd < 0)
+                return fd;
+        return fstat(fd, ret) < 0 ? -errno : 0;
+}
+
+int sysfs_read_at(int dirfd, const char *name, char **ret) {
+        return read_in(dirfd, name, CONFINE_BENEATH, ret);
 }
 
 int sysfs_read(struct hd_context *ctx, const char *path, char **ret) {
-        return sysfs_read_at(ctx->root_fd, rel(path), ret);
+        return read_in(ctx->root_fd, rel(path), CONFINE_IN_ROOT, ret);
 }
 
 int sysfs_read_u64_at(int dirfd, const char *name, int base, uint64_t *ret) {
@@ -223,17 +337,27 @@ int sysfs_read_int_at(int dirfd, const char *name, int *ret) {
         return 0;
 }
 
-int sysfs_readlink_at(int dirfd, const char *name, char **ret) {
+static int readlink_in(int dirfd, const char *name, enum confine_mode how, bool live, char **ret) {
+        _cleanup_close_ int pfd = -1;
+        const char *base;
         char buf[PATH_MAX];
         ssize_t n;
+        int r;
 
         recorder_note(dirfd, name, REC_LINK);
-        n = readlinkat(dirfd, name, buf, sizeof(buf) - 1);
+        r = open_parent(dirfd, name, how, live, &pfd, &base);
+        if (r < 0)
+                return r;
+        n = readlinkat(pfd >= 0 ? pfd : dirfd, base, buf, sizeof(buf) - 1);
         if (n < 0)
                 return -errno;
         buf[n] = 0;
         *ret = strdup(buf);
         return *ret ? 0 : -ENOMEM;
+}
+
+int sysfs_readlink_at(int dirfd, const char *name, char **ret) {
+        return readlink_in(dirfd, name, CONFINE_BENEATH, false, ret);
 }
 
 int sysfs_link_name_at(int dirfd, const char *name, char **ret) {
@@ -308,7 +432,7 @@ int sysfs_resolve_link(struct hd_context *ctx, const char *dir, const char *name
         lpath = strdupf("%s/%s", dir, name);
         if (!lpath)
                 return -ENOMEM;
-        r = sysfs_readlink_at(ctx->root_fd, rel(lpath), &target);
+        r = readlink_in(ctx->root_fd, rel(lpath), CONFINE_IN_ROOT, live_root(ctx), &target);
         if (r < 0)
                 return r;
         /* An absolute target (a tree recorded by something else) is taken as below the root. */
@@ -318,18 +442,44 @@ int sysfs_resolve_link(struct hd_context *ctx, const char *dir, const char *name
         return path_normalize(joined, ret);
 }
 
-int sysfs_write(struct hd_context *ctx, const char *path, const char *value) {
-        _cleanup_close_ int fd = -1;
-        size_t len = strlen(value);
+int sysfs_write_file(int root_fd, const char *path, const char *value, size_t len) {
+        _cleanup_close_ int fd = open_in(root_fd, rel(path), O_WRONLY | O_NOCTTY, CONFINE_IN_ROOT);
+        struct statfs sfs;
         ssize_t n;
 
-        if (ctx->write_hook)
-                return ctx->write_hook(ctx->write_hook_data, ctx->root_fd, path, value, len);
-        fd = openat(ctx->root_fd, rel(path), O_WRONLY | O_CLOEXEC | O_NOCTTY);
         if (fd < 0)
+                return fd;
+        /*
+         * Only the kernel's attributes: an ordinary file in their place is
+         * never written (no O_TRUNC either, which sysfs ignores).
+         */
+        if (fstatfs(fd, &sfs) < 0)
                 return -errno;
+        if (sfs.f_type != SYSFS_MAGIC)
+                return -EMEDIUMTYPE;
         n = write(fd, value, len);
         if (n < 0)
                 return -errno;
         return (size_t)n == len ? 0 : -EIO;
+}
+
+bool sysfs_write_refused(const struct hd_context *ctx) {
+        return !ctx->write_hook && !live_root(ctx);
+}
+
+int sysfs_write(struct hd_context *ctx, const char *path, const char *value) {
+        size_t len = strlen(value);
+        int r;
+
+        if (ctx->write_hook)
+                return ctx->write_hook(ctx->write_hook_data, ctx->root_fd, path, value, len);
+        if (sysfs_write_refused(ctx))
+                return hd_error(ctx, -EROFS,
+                                "refusing to write %s under --sysroot %s: no kernel is behind a recorded tree; "
+                                "use hostdev-emu for a tree with the emulator",
+                                path, ctx->sysroot);
+        r = sysfs_write_file(ctx->root_fd, path, value, len);
+        if (r == -EMEDIUMTYPE)
+                return hd_error(ctx, -EINVAL, "refusing to write %s: it is not a sysfs attribute", path);
+        return r;
 }

@@ -14,12 +14,22 @@
  * are opened relative to the root prefix. Reads return negative errno;
  * -ENOENT means the attribute (or the whole device) is not there, which a
  * scan treats as "absent", never as a failure.
+ *
+ * Nothing here ever leaves the root through links (confine.h): a path from
+ * the context's root resolves as if the process were chrooted there (an
+ * absolute link, or "../../.." at the top, stays at the root), and a NAME
+ * below a folder's handle (the _at functions) must stay below that folder:
+ * a link that climbs above it, or an absolute one, fails with -EXDEV. To
+ * follow a link from one device to another (an IOMMU group's members,
+ * `physfn`), resolve it with sysfs_resolve_link() and open the path.
  */
 
 /* Open a directory by absolute path. */
 int sysfs_open_dir(struct hd_context *ctx, const char *path, int *ret_fd);
-/* Open a sub-directory of DIRFD (NAME may contain '/', never leaves the root through links). */
+/* Open a sub-directory of DIRFD (NAME may contain '/'). */
 int sysfs_open_dir_at(int dirfd, const char *name, int *ret_fd);
+/* Open a file by absolute path (a /proc file, a /dev node) with open(2)'s FLAGS. */
+int sysfs_open_file(struct hd_context *ctx, const char *path, int flags, int *ret_fd);
 /* List a folder by absolute path (for readdir). */
 int sysfs_opendir(struct hd_context *ctx, const char *path, DIR **ret_dir);
 /* fdopendir() on a new handle of NAME below DIRFD; "." lists DIRFD itself. */
@@ -34,8 +44,11 @@ int sysfs_opendir_at(int dirfd, const char *name, DIR **ret_dir);
  */
 typedef int (*sysfs_list_cb)(const char *name, unsigned char type, void *userdata);
 int sysfs_list_at(int dirfd, const char *name, sysfs_list_cb cb, void *userdata);
+int sysfs_list(struct hd_context *ctx, const char *path, sysfs_list_cb cb, void *userdata);
 
+/* Whether the entry is there (a link itself, not what it leads to). */
 bool sysfs_exists_at(int dirfd, const char *name);
+bool sysfs_exists(struct hd_context *ctx, const char *path);
 
 /* An attribute's text without the trailing newline. */
 int sysfs_read_at(int dirfd, const char *name, char **ret);
@@ -49,6 +62,7 @@ int sysfs_read_bytes_at(int dirfd, const char *name, void *buf, size_t size, siz
                         uint64_t *ret_file_size);
 /* stat of NAME below DIRFD (links followed), noted for `hostdev record`. */
 int sysfs_stat_at(int dirfd, const char *name, struct stat *ret);
+int sysfs_stat(struct hd_context *ctx, const char *path, struct stat *ret);
 /* An attribute as a number: BASE 0 accepts "0x" prefixes, 16 accepts bare hex. */
 int sysfs_read_u64_at(int dirfd, const char *name, int base, uint64_t *ret);
 int sysfs_read_int_at(int dirfd, const char *name, int *ret);
@@ -72,7 +86,19 @@ char *path_dirname(const char *path);
 
 /*
  * The one write. Goes through the context's hook when set (the kernel
- * emulator in tests), else opens PATH below the root and writes VALUE in one
- * write() as the kernel expects.
+ * emulator in tests). Without one, under a root other than "/" it is
+ * refused (-EROFS, said on the context): a recorded tree has no kernel to
+ * act on it. On "/" it is sysfs_write_file().
  */
 int sysfs_write(struct hd_context *ctx, const char *path, const char *value);
+/*
+ * Whether sysfs_write() refuses every write of CTX: a caller that puts its
+ * own words around a failed write passes the refusal on as it is instead.
+ */
+bool sysfs_write_refused(const struct hd_context *ctx);
+/*
+ * Open PATH below ROOT_FD and write VALUE in one write() as the kernel
+ * expects; -EMEDIUMTYPE when PATH is not on sysfs (an ordinary file is
+ * never written). For a hook that passes writes on to the kernel.
+ */
+int sysfs_write_file(int root_fd, const char *path, const char *value, size_t len);

@@ -13,10 +13,10 @@
  * udevd, a recorded tree without /run/udev). libvirt itself would skip
  * such a disk; we list it as it would be listed where udev runs.
  */
-static const char *scsi_id_type(int dirfd) {
+static const char *scsi_id_type(int devfd) {
         unsigned t;
 
-        if (attr_uint(dirfd, "device/type", 0, &t) < 0)
+        if (attr_uint(devfd, "type", 0, &t) < 0)
                 return NULL;
         switch (t) {
         case 0x00: case 0x0e: return "disk";
@@ -90,8 +90,23 @@ static int set_str(char **field, const char *v) {
         return !v || *field ? 0 : -ENOMEM;
 }
 
+/*
+ * The disk's parent (a SCSI device, a virtio or NVMe controller), -1 when
+ * it has none. Its `device` link leads up out of the disk's folder, so it
+ * is opened by its path from the root.
+ */
+static int open_parent_device(struct hd_context *ctx, const struct hd_device *d, int *ret_fd) {
+        _cleanup_free_ char *path = strdupf("%s/device", d->sysfs_path);
+        if (!path)
+                return -ENOMEM;
+        if (sysfs_open_dir(ctx, path, ret_fd) < 0)
+                *ret_fd = -1;
+        return 0;
+}
+
 static int probe(struct hd_context *ctx, int dirfd, const struct hd_uevent *ue, struct hd_device *d) {
         const char *devname = uevent_get(ue, "DEVNAME"), *type;
+        _cleanup_close_ int devfd = -1;
         struct hd_cap_storage *s;
         struct hd_cap *c;
         int r;
@@ -99,6 +114,9 @@ static int probe(struct hd_context *ctx, int dirfd, const struct hd_uevent *ue, 
         /* Partitions (DEVTYPE=partition) are not node devices; a disk without a node is hidden. */
         if (!d->devtype || !streq(d->devtype, "disk") || !devname)
                 return -ENODEV;
+        r = open_parent_device(ctx, d, &devfd);
+        if (r < 0)
+                return r;
         c = hd_device_add_cap(d, HD_CAP_STORAGE);
         if (!c)
                 return -ENOMEM;
@@ -111,13 +129,13 @@ static int probe(struct hd_context *ctx, int dirfd, const struct hd_uevent *ue, 
             set_str(&s->serial, udev_prop_get(ue, "ID_SERIAL")) < 0)
                 return -ENOMEM;
         /* The parent's vendor and model: SCSI pads them with spaces ("QEMU    "). */
-        if ((r = attr_string_trimmed(dirfd, "device/vendor", &s->vendor)) < 0 ||
-            (r = attr_string_trimmed(dirfd, "device/model", &s->model)) < 0)
+        if ((r = attr_string_trimmed(devfd, "vendor", &s->vendor)) < 0 ||
+            (r = attr_string_trimmed(devfd, "model", &s->model)) < 0)
                 return r;
 
         type = udev_prop_get(ue, "ID_TYPE");
         if (!ue->props)
-                type = scsi_id_type(dirfd);
+                type = scsi_id_type(devfd);
         if (!type || streq(type, "generic")) {
                 if (udev_prop_get(ue, "ID_DRIVE_FLOPPY"))
                         type = "floppy";
@@ -149,7 +167,7 @@ static int probe(struct hd_context *ctx, int dirfd, const struct hd_uevent *ue, 
                 /* A DASD's only identity is the uid of its CCW device. */
                 if (streq(type, "dasd")) {
                         free(s->serial);
-                        if ((r = attr_string(dirfd, "device/uid", &s->serial)) < 0)
+                        if ((r = attr_string(devfd, "uid", &s->serial)) < 0)
                                 return r;
                 }
                 process_disk(dirfd, s);

@@ -11,14 +11,19 @@
  * Documentation/ABI/testing/sysfs-bus-pci: sriov_totalvfs, and the
  * physfn / virtfnN links the SR-IOV core makes (drivers/pci/iov.c).
  */
-int pci_fill_sriov(int dirfd, const struct pci_listing *ls, struct hd_cap_pci *p) {
+int pci_fill_sriov(struct hd_context *ctx, int dirfd, const char *sysfs_path, const struct pci_listing *ls,
+                   struct hd_cap_pci *p) {
         int r;
 
         /* A VF whose PF is being removed keeps a link to nowhere; libvirt then names no PF. */
         if (ls->physfn) {
-                struct stat st; /* the link leads somewhere: stat, cheaper than an open and a close */
+                /* The link leads somewhere: stat, cheaper than an open and a close. */
+                _cleanup_free_ char *physfn = strdupf("%s/physfn", sysfs_path);
+                struct stat st;
+                if (!physfn)
+                        return -ENOMEM;
                 if (pci_link_addr(dirfd, "physfn", &p->phys_function) >= 0 &&
-                    sysfs_stat_at(dirfd, "physfn", &st) >= 0)
+                    sysfs_stat(ctx, physfn, &st) >= 0)
                         p->has_phys_function = true;
         }
         if (ls->sriov_totalvfs) {

@@ -72,7 +72,7 @@ static int probe_fc(struct hd_context *ctx, struct hd_cap_scsi_host *h) {
                 r = -ENOMEM;
                 goto fail;
         }
-        if (sysfs_exists_at(ctx->root_fd, create_fc + 1) || sysfs_exists_at(ctx->root_fd, create_scsi + 1)) {
+        if (sysfs_exists(ctx, create_fc) || sysfs_exists(ctx, create_scsi)) {
                 h->has_vport_ops = true;
                 if ((r = fc_attr_int(ctx, fc, "max_npiv_vports", &h->max_vports)) < 0 ||
                     (r = fc_attr_int(ctx, fc, "npiv_vports_inuse", &h->vports)) < 0)

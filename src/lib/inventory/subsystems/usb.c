@@ -105,12 +105,17 @@ static int lookup_bus_dev(struct hd_context *ctx, unsigned bus, unsigned dev, ch
                 return r == -ENOMEM ? r : -ENOENT;
         while ((de = readdir(dh))) {
                 _cleanup_close_ int dfd = -1;
+                _cleanup_free_ char *path = NULL;
                 unsigned b, n;
 
                 /* Interfaces ("3-1:1.0") carry no address of their own. */
                 if (de->d_name[0] == '.' || strchr(de->d_name, ':'))
                         continue;
-                if (sysfs_open_dir_at(dirfd(dh), de->d_name, &dfd) < 0)
+                /* Each entry links to the device's folder: the path from the root follows it. */
+                path = strdupf(USB_DEVICES "/%s", de->d_name);
+                if (!path)
+                        return -ENOMEM;
+                if (sysfs_open_dir(ctx, path, &dfd) < 0)
                         continue;
                 if (attr_uint(dfd, "busnum", 10, &b) < 0 || attr_uint(dfd, "devnum", 10, &n) < 0)
                         continue;
