@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "emu-ext-internal.h"
+#include "sysfs/confine.h"
 #include "util/strutil.h"
 
 struct fault {
@@ -100,7 +101,7 @@ void emu_ext_clear(void) {
 
 char *ext_read(struct ext *x, const char *rel) {
         char buf[4096];
-        int fd = openat(x->rfd, rel, O_RDONLY | O_CLOEXEC);
+        int fd = confine_open(x->rfd, rel, O_RDONLY, 0, CONFINE_IN_ROOT);
         ssize_t n;
         if (fd < 0)
                 return NULL;
@@ -113,11 +114,11 @@ char *ext_read(struct ext *x, const char *rel) {
 }
 
 int ext_write(struct ext *x, const char *rel, const char *content) {
-        int fd = openat(x->rfd, rel, O_WRONLY | O_TRUNC | O_CREAT | O_CLOEXEC, 0644);
+        int fd = confine_open(x->rfd, rel, O_WRONLY | O_TRUNC | O_CREAT, 0644, CONFINE_IN_ROOT);
         size_t len = strlen(content);
         ssize_t n;
         if (fd < 0)
-                return -errno;
+                return fd;
         n = write(fd, content, len);
         close(fd);
         return n == (ssize_t)len ? 0 : -EIO;

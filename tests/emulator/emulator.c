@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "emulator.h"
+#include "sysfs/confine.h"
 #include "util/strutil.h"
 
 extern char **environ;
@@ -53,9 +54,10 @@ static const char *base(const char *p) {
         return s ? s + 1 : p;
 }
 
+/* Attribute files are opened as the library does, never out of the tree (a link in it leads nowhere else). */
 static char *readfile(const struct emu *e, const char *rel) {
         char buf[4096];
-        int fd = openat(e->rfd, rel, O_RDONLY | O_CLOEXEC);
+        int fd = confine_open(e->rfd, rel, O_RDONLY, 0, CONFINE_IN_ROOT);
         ssize_t n;
         if (fd < 0)
                 return NULL;
@@ -68,11 +70,11 @@ static char *readfile(const struct emu *e, const char *rel) {
 }
 
 static int writefile(const struct emu *e, const char *rel, const char *content, bool create) {
-        int fd = openat(e->rfd, rel, O_WRONLY | O_TRUNC | O_CLOEXEC | (create ? O_CREAT : 0), 0644);
+        int fd = confine_open(e->rfd, rel, O_WRONLY | O_TRUNC | (create ? O_CREAT : 0), 0644, CONFINE_IN_ROOT);
         size_t len = strlen(content);
         ssize_t n;
         if (fd < 0)
-                return -errno;
+                return fd;
         n = write(fd, content, len);
         close(fd);
         return n == (ssize_t)len ? 0 : -EIO;
@@ -600,12 +602,7 @@ static int apply(struct emu *e, const char *path, const char *raw) {
         /* A plain attribute. */
         if (path[0] != '/')
                 return -EINVAL;
-        {
-                struct stat st;
-                if (fstatat(e->rfd, path + 1, &st, 0) < 0)
-                        return -errno;
-                return writefile(e, path + 1, raw, false);
-        }
+        return writefile(e, path + 1, raw, false);
 }
 
 int emu_write_hook(void *userdata, int root_fd, const char *path, const char *value, size_t len) {
