@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "sysfs/confine.h"
 #include "sysfs/sysfs.h"
 #include "util/strutil.h"
 
@@ -187,11 +188,93 @@ static void test_bad_sysroot(void **state) {
         hd_context_free(ctx);
 }
 
+/*
+ * confine_open() (openat2 on this kernel) and confine_walk() (what a kernel
+ * without it gets) agree, and both keep every path inside: each case is
+ * opened both ways, from C as the root or from C/dir as the folder that
+ * must not be left, and must give the same file (or the same error) as
+ * expected.
+ */
+static void test_confine(void **state) {
+        static const struct {
+                enum confine_mode how;
+                bool from_dir; /* from C/dir instead of C */
+                const char *path;
+                int flags;
+                const char *want; /* the file it must be, relative to C; NULL: the error below */
+                int err;
+        } cases[] = {
+                { CONFINE_IN_ROOT, false, "dir/file", O_RDONLY, "dir/file", 0 },
+                { CONFINE_IN_ROOT, false, "/dir/file", O_RDONLY, "dir/file", 0 },
+                { CONFINE_IN_ROOT, false, "abs", O_RDONLY, "dir/file", 0 },          /* "/dir/file": in C */
+                { CONFINE_IN_ROOT, false, "dir/out/marker", O_RDONLY, "etc/marker", 0 }, /* climbs past C: stays at C */
+                { CONFINE_IN_ROOT, false, "../../../etc/marker", O_RDONLY, "etc/marker", 0 },
+                { CONFINE_IN_ROOT, false, "dir/climb", O_RDONLY, "dir/file", 0 },
+                { CONFINE_IN_ROOT, false, "dir/rel", O_RDONLY | O_DIRECTORY, "dir/sub", 0 },
+                { CONFINE_IN_ROOT, false, "dir/..", O_RDONLY | O_DIRECTORY, ".", 0 },
+                { CONFINE_IN_ROOT, false, ".", O_RDONLY | O_DIRECTORY, ".", 0 },
+                { CONFINE_IN_ROOT, false, "loop1", O_RDONLY, NULL, -ELOOP },
+                { CONFINE_IN_ROOT, false, "dir/file/x", O_RDONLY, NULL, -ENOTDIR },
+                { CONFINE_IN_ROOT, false, "absent/x", O_RDONLY, NULL, -ENOENT },
+                { CONFINE_IN_ROOT, false, "dangling", O_WRONLY | O_CREAT, "made", 0 },
+                { CONFINE_IN_ROOT, false, "host", O_RDONLY, NULL, -ENOENT },          /* a host path: not below C */
+                { CONFINE_BENEATH, true, "file", O_RDONLY, "dir/file", 0 },
+                { CONFINE_BENEATH, true, "rel", O_RDONLY | O_DIRECTORY, "dir/sub", 0 },
+                { CONFINE_BENEATH, true, "sub/../file", O_RDONLY, "dir/file", 0 },
+                { CONFINE_BENEATH, true, "climb", O_RDONLY, NULL, -EXDEV },
+                { CONFINE_BENEATH, true, "out/marker", O_RDONLY, NULL, -EXDEV },
+                { CONFINE_BENEATH, true, "..", O_RDONLY | O_DIRECTORY, NULL, -EXDEV },
+                { CONFINE_BENEATH, true, "/dir/file", O_RDONLY, NULL, -EXDEV },
+                { CONFINE_BENEATH, false, "abs", O_RDONLY, NULL, -EXDEV },
+        };
+        _cleanup_close_ int c = -1, d = -1;
+        char cdir[512];
+
+        snprintf(cdir, sizeof(cdir), "%s/c", root);
+        mkdirs("c/dir/sub");
+        mkdirs("c/etc");
+        mkfile("c/dir/file", "f\n");
+        mkfile("c/etc/marker", "m\n");
+        mklink("/dir/file", "c/abs");
+        mklink("sub", "c/dir/rel");
+        mklink("../dir/file", "c/dir/climb");
+        mklink("../../../../../../../../../../../../../../etc", "c/dir/out");
+        mklink("loop2", "c/loop1");
+        mklink("loop1", "c/loop2");
+        mklink("made", "c/dangling");
+        mklink("/etc/hostname", "c/host");
+        c = open(cdir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        d = openat(c, "dir", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        assert_true(c >= 0 && d >= 0);
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                int from = cases[i].from_dir ? d : c, fds[2];
+                fds[0] = confine_open(from, cases[i].path, cases[i].flags, 0644, cases[i].how);
+                fds[1] = confine_walk(from, cases[i].path, cases[i].flags, 0644, cases[i].how);
+                for (int k = 0; k < 2; k++) {
+                        struct stat got, want;
+                        const char *how = k ? "walk" : "openat2";
+                        if (!cases[i].want) {
+                                if (fds[k] != cases[i].err)
+                                        fail_msg("%s %s: %d, expected %d", how, cases[i].path, fds[k], cases[i].err);
+                                continue;
+                        }
+                        if (fds[k] < 0)
+                                fail_msg("%s %s: %s", how, cases[i].path, strerror(-fds[k]));
+                        assert_int_equal(fstat(fds[k], &got), 0);
+                        assert_int_equal(fstatat(c, cases[i].want, &want, AT_SYMLINK_NOFOLLOW), 0);
+                        if (got.st_ino != want.st_ino || got.st_dev != want.st_dev)
+                                fail_msg("%s %s: not %s", how, cases[i].path, cases[i].want);
+                        close(fds[k]);
+                }
+        }
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_read),       cmocka_unit_test(test_links),
                 cmocka_unit_test(test_normalize),  cmocka_unit_test(test_write_hook),
                 cmocka_unit_test(test_bad_sysroot), cmocka_unit_test(test_list),
+                cmocka_unit_test(test_confine),
         };
         return cmocka_run_group_tests(tests, setup, teardown);
 }
