@@ -11,12 +11,11 @@ extern "C" {
 struct hd_context;
 
 /*
- * A new context reading the live system ("/"). HOSTDEV_SYSROOT and
- * HOSTDEV_STATE_DIR in the environment set the root prefix and the state
- * directory, as --sysroot and --state-dir do on the command line.
- * *RET_CTX is set only on success: on failure (-ENOMEM, or HOSTDEV_SYSROOT
- * names no folder with a sys/ in it, as hd_context_set_sysroot() wants)
- * there is no context to read a message from or to free.
+ * A new context reading the live system ("/") with the state directory
+ * /var/lib/hostdev. The library reads no environment variable: a caller
+ * sets what it wants with the functions below (the hostdev command maps
+ * its HOSTDEV_* variables and options onto them). *RET_CTX is set only on
+ * success: on failure (-ENOMEM) there is no context to free.
  */
 int hd_context_new(struct hd_context **ret_ctx);
 struct hd_context *hd_context_free(struct hd_context *ctx);
@@ -27,6 +26,15 @@ const char *hd_context_get_sysroot(const struct hd_context *ctx);
 
 int hd_context_set_state_dir(struct hd_context *ctx, const char *dir);
 const char *hd_context_get_state_dir(const struct hd_context *ctx);
+
+/*
+ * Vendor and product names only from DIR/pci.ids and DIR/usb.ids, never the
+ * system's hardware database, for output that does not depend on the host
+ * (NULL: the system's databases, as libvirt reads them).
+ */
+int hd_context_set_ids_dir(struct hd_context *ctx, const char *dir);
+/* mdevctl definitions in DIR instead of /etc/mdevctl.d (below the root prefix); NULL: that default. */
+int hd_context_set_mdev_config_dir(struct hd_context *ctx, const char *dir);
 
 /* The message a person should read about the last failure, or NULL. */
 const char *hd_context_last_error(const struct hd_context *ctx);

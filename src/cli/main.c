@@ -62,6 +62,35 @@ int cli_usage_error(const char *verb, const char *fmt, ...) {
         return EXIT_USAGE;
 }
 
+/*
+ * The environment, read here and only here (the library reads none), with
+ * secure_getenv(): a set-user-ID hostdev ignores it. Options given on the
+ * command line win over it. *RET_BAD_ENV_SYSROOT: HOSTDEV_SYSROOT, when it
+ * is what failed.
+ */
+static int context_from_env(struct hd_context *ctx, const char *sysroot, const char *state_dir,
+                            const char **ret_bad_env_sysroot) {
+        const char *e, *env_sysroot = NULL;
+        int r = 0;
+
+        *ret_bad_env_sysroot = NULL;
+        if (!sysroot && !isempty(e = secure_getenv("HOSTDEV_SYSROOT")))
+                sysroot = env_sysroot = e;
+        if (!state_dir && !isempty(e = secure_getenv("HOSTDEV_STATE_DIR")))
+                state_dir = e;
+        if (sysroot && (r = hd_context_set_sysroot(ctx, sysroot)) < 0) {
+                *ret_bad_env_sysroot = env_sysroot;
+                return r;
+        }
+        if (state_dir)
+                r = hd_context_set_state_dir(ctx, state_dir);
+        if (r >= 0 && !isempty(e = secure_getenv("HOSTDEV_IDS_DIR")))
+                r = hd_context_set_ids_dir(ctx, e);
+        if (r >= 0 && !isempty(e = secure_getenv("HOSTDEV_MDEVCTL_DIR")))
+                r = hd_context_set_mdev_config_dir(ctx, e);
+        return r;
+}
+
 int main(int argc, char **argv) {
         static const struct option opts[] = {
                 { "sysroot", required_argument, NULL, 'R' },
@@ -70,7 +99,7 @@ int main(int argc, char **argv) {
                 { "version", no_argument, NULL, 'V' },
                 {},
         };
-        const char *sysroot = NULL, *state_dir = NULL;
+        const char *sysroot = NULL, *state_dir = NULL, *env_sysroot;
         struct hd_context *ctx = NULL;
         int c, r, ret;
 
@@ -100,20 +129,18 @@ int main(int argc, char **argv) {
         }
         r = hd_context_new(&ctx);
         if (r < 0) {
-                /* No context, so no message from the library: only the environment can be at fault. */
-                const char *env = getenv("HOSTDEV_SYSROOT");
-                if (r != -ENOMEM && env && *env)
-                        fprintf(stderr, "hostdev: HOSTDEV_SYSROOT='%s': %s; give a folder recorded with "
-                                        "'hostdev record', or unset it\n",
-                                env, r == -ENOTDIR ? "it has no sys/ folder" : strerror(-r));
-                else
-                        fprintf(stderr, "hostdev: starting: %s\n", strerror(-r));
+                fprintf(stderr, "hostdev: starting: %s\n", strerror(-r));
                 return EXIT_FAIL;
         }
-        if (sysroot)
-                r = hd_context_set_sysroot(ctx, sysroot);
-        if (r >= 0 && state_dir)
-                r = hd_context_set_state_dir(ctx, state_dir);
+        r = context_from_env(ctx, sysroot, state_dir, &env_sysroot);
+        if (r < 0 && r != -ENOMEM && env_sysroot) {
+                /* The library's message names the folder; say where it came from and what to do. */
+                fprintf(stderr, "hostdev: HOSTDEV_SYSROOT='%s': %s; give a folder recorded with 'hostdev record', "
+                                "or unset it\n",
+                        env_sysroot, r == -ENOTDIR ? "it has no sys/ folder" : strerror(-r));
+                hd_context_free(ctx);
+                return EXIT_FAIL;
+        }
         if (r < 0) {
                 ret = cli_fail(ctx, r, "starting");
                 hd_context_free(ctx);

@@ -14,6 +14,9 @@ struct hd_context {
         char *sysroot;   /* "/" or the prefix given */
         int root_fd;     /* O_PATH handle on sysroot: every sysfs access is relative to it */
         char *state_dir;
+        char *ids_dir;         /* hd_context_set_ids_dir(); NULL: the system's databases */
+        char *hwdb_path;       /* names_set_hwdb(), for tests; NULL: the system's hwdb */
+        char *mdev_config_dir; /* hd_context_set_mdev_config_dir(); NULL: /etc/mdevctl.d below the root */
         char *last_error;
         hd_write_hook_t write_hook;
         void *write_hook_data;

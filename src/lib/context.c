@@ -13,7 +13,6 @@
 
 int hd_context_new(struct hd_context **ret_ctx) {
         struct hd_context *ctx = calloc(1, sizeof(*ctx));
-        const char *e;
         int r;
 
         if (!ctx)
@@ -24,20 +23,11 @@ int hd_context_new(struct hd_context **ret_ctx) {
                 hd_context_free(ctx);
                 return -ENOMEM;
         }
-        e = getenv("HOSTDEV_SYSROOT");
-        r = hd_context_set_sysroot(ctx, isempty(e) ? "/" : e);
+        r = hd_context_set_sysroot(ctx, "/");
         if (r < 0) {
                 /* ret_ctx only on success (as sd-device does): the caller has nothing to free. */
                 hd_context_free(ctx);
                 return r;
-        }
-        e = getenv("HOSTDEV_STATE_DIR");
-        if (!isempty(e)) {
-                r = hd_context_set_state_dir(ctx, e);
-                if (r < 0) {
-                        hd_context_free(ctx);
-                        return r;
-                }
         }
         *ret_ctx = ctx;
         return 0;
@@ -51,6 +41,9 @@ struct hd_context *hd_context_free(struct hd_context *ctx) {
         hd_names_free(ctx->names);
         free(ctx->sysroot);
         free(ctx->state_dir);
+        free(ctx->ids_dir);
+        free(ctx->hwdb_path);
+        free(ctx->mdev_config_dir);
         free(ctx->last_error);
         free(ctx);
         return NULL;
@@ -97,6 +90,27 @@ int hd_context_set_state_dir(struct hd_context *ctx, const char *dir) {
 
 const char *hd_context_get_state_dir(const struct hd_context *ctx) {
         return ctx->state_dir;
+}
+
+/* Replace *FIELD by a copy of VALUE (NULL or "" clears it). */
+static int set_path(char **field, const char *value) {
+        char *copy = NULL;
+        if (!isempty(value) && !(copy = strdup(value)))
+                return -ENOMEM;
+        free(*field);
+        *field = copy;
+        return 0;
+}
+
+int hd_context_set_ids_dir(struct hd_context *ctx, const char *dir) {
+        int r = set_path(&ctx->ids_dir, dir);
+        if (r >= 0)
+                ctx->names = hd_names_free(ctx->names); /* opened lazily from the new place */
+        return r;
+}
+
+int hd_context_set_mdev_config_dir(struct hd_context *ctx, const char *dir) {
+        return set_path(&ctx->mdev_config_dir, dir);
 }
 
 const char *hd_context_last_error(const struct hd_context *ctx) {

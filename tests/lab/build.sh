@@ -229,12 +229,36 @@ fi
 binary=$(cd "$(dirname "$binary")" && pwd)/$(basename "$binary")
 bindir=$(dirname "$binary")
 lib_path="$bindir:$bindir/src:$bindir/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+# hostdev built with HOSTDEV_TEST_KILL_AT_WRITE, for the crash sweep (the shipped one has no such seam).
+crashtest=$bindir/tests/hostdev-crashtest
+[ -x "$crashtest" ] || die "no $crashtest beside $binary (ninja -C $bindir)"
 
 # Everything that goes into the app archive, for the stamp.
 app_inputs() {
-	echo "$binary"
-	LD_LIBRARY_PATH=$lib_path ldd "$binary" 2>/dev/null | sed -n 's/.*=> \(\/[^ ]*\) (.*/\1/p; s/^[[:space:]]*\(\/[^ ]*\) (.*/\1/p'
+	local b
+	for b in "$binary" "$crashtest"; do
+		echo "$b"
+		LD_LIBRARY_PATH=$lib_path ldd "$b" 2>/dev/null | sed -n 's/.*=> \(\/[^ ]*\) (.*/\1/p; s/^[[:space:]]*\(\/[^ ]*\) (.*/\1/p'
+	done
 	find "$LAB_SRC/guest" "$LAB_SRC/scenarios" -type f | LC_ALL=C sort
+}
+# copy_app_libs ELF ROOT: the libraries ldd names, system ones where they are, the build's in /usr/lib/hostdev.
+copy_app_libs() {
+	LD_LIBRARY_PATH=$lib_path ldd "$1" >/dev/null 2>&1 || return 0
+	LD_LIBRARY_PATH=$lib_path ldd "$1" | while read -r line; do
+		case $line in
+		*"not found"*) die "$1: $line" ;;
+		*"=> /"*) lib=${line#*=> }; lib=${lib%% (*} ;;
+		/*) lib=${line%% (*} ;;
+		*) continue ;;
+		esac
+		case $lib in
+		/lib/*|/lib64/*|/usr/lib/*|/usr/lib64/*) dest=$lib ;;
+		*) dest=/usr/lib/hostdev/$(basename "$lib") ;;   # libhostdev from the build tree
+		esac
+		mkdir -p "$2$(dirname "$dest")"
+		cp -L "$lib" "$2$dest"
+	done
 }
 # Each binary (build/, build-ci/, ...) has its own app archive and initramfs.
 A=$D/app/$(echo "$binary" | sha256sum | cut -c1-12)
@@ -247,22 +271,9 @@ if [ ! -e "$A/initramfs.cpio.gz" ] || [ "$(cat "$A/app.stamp" 2>/dev/null)" != "
 	rm -rf "$R"
 	mkdir -p "$R/usr/bin" "$R/usr/lib/hostdev" "$R/lab/scenarios"
 	cp -L "$binary" "$R/usr/bin/hostdev"
-	if LD_LIBRARY_PATH=$lib_path ldd "$binary" >/dev/null 2>&1; then
-		LD_LIBRARY_PATH=$lib_path ldd "$binary" | while read -r line; do
-			case $line in
-			*"not found"*) die "$binary: $line" ;;
-			*"=> /"*) lib=${line#*=> }; lib=${lib%% (*} ;;
-			/*) lib=${line%% (*} ;;
-			*) continue ;;
-			esac
-			case $lib in
-			/lib/*|/lib64/*|/usr/lib/*|/usr/lib64/*) dest=$lib ;;
-			*) dest=/usr/lib/hostdev/$(basename "$lib") ;;   # libhostdev from the build tree
-			esac
-			mkdir -p "$R$(dirname "$dest")"
-			cp -L "$lib" "$R$dest"
-		done
-	fi
+	cp -L "$crashtest" "$R/usr/bin/hostdev-crashtest"
+	copy_app_libs "$binary" "$R"
+	copy_app_libs "$crashtest" "$R"
 	cp "$LAB_SRC/guest/init" "$R/init"
 	chmod 755 "$R/init"
 	cp "$LAB_SRC"/guest/*.sh "$LAB_SRC"/guest/*.jq "$R/lab/"

@@ -29,7 +29,6 @@ static inline struct created *created_open(void) {
         struct created *c = calloc(1, sizeof(*c));
 
         assert_non_null(c);
-        unsetenv("HOSTDEV_MDEVCTL_DIR"); /* definitions live in the copy's etc/mdevctl.d */
         assert_int_equal(emu_new(tree, &c->e), 0);
         assert_int_equal(hd_context_new(&c->ctx), 0);
         assert_int_equal(emu_ext_attach(c->e, c->ctx), 0);

@@ -90,7 +90,6 @@ static int setup(void **state) {
         char ids[1024];
 
         snprintf(ids, sizeof(ids), "%s/ids", getenv("HOSTDEV_TEST_DATA"));
-        setenv("HOSTDEV_IDS_DIR", ids, 1);
         strcpy(root, "/tmp/hostdev-test-monitor-XXXXXX"); /* mkdtemp() filled in the last one */
         assert_non_null(mkdtemp(root));
         sh("mkdir -p %s/sys/bus/pci/devices %s/sys/class/net %s/sys/devices/pci0000:00", root, root, root);
@@ -100,6 +99,7 @@ static int setup(void **state) {
         netdev(PF, "ens1f0", "02:00:00:00:00:01");
         assert_int_equal(hd_context_new(&ctx), 0);
         assert_int_equal(hd_context_set_sysroot(ctx, root), 0);
+        assert_int_equal(hd_context_set_ids_dir(ctx, ids), 0);
         *state = ctx;
         return 0;
 }

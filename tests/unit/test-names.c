@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Vendor and product names from the small databases in tests/data/ids (HOSTDEV_IDS_DIR, HOSTDEV_HWDB). */
+/* Vendor and product names from the small databases in tests/data/ids (hd_context_set_ids_dir, names_set_hwdb). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -19,8 +19,8 @@ static int setup(void **state) {
 
         assert_non_null(data);
         snprintf(ids, sizeof(ids), "%s/ids", data);
-        setenv("HOSTDEV_IDS_DIR", ids, 1);
         assert_int_equal(hd_context_new(&ctx), 0);
+        assert_int_equal(hd_context_set_ids_dir(ctx, ids), 0);
         *state = ctx;
         return 0;
 }
@@ -80,35 +80,28 @@ static void test_reload(void **state) {
 static void test_no_files(void **state) {
         struct hd_context *ctx;
 
-        /* HOSTDEV_IDS_DIR without the files: no names at all, not the host's. */
-        setenv("HOSTDEV_IDS_DIR", "/nonexistent-hostdev-ids", 1);
+        /* An ids folder without the files: no names at all, not the host's. */
         assert_int_equal(hd_context_new(&ctx), 0);
+        assert_int_equal(hd_context_set_ids_dir(ctx, "/nonexistent-hostdev-ids"), 0);
         assert_name(hd_names_pci_vendor(ctx, 0x8086), NULL);
         assert_name(hd_names_usb_vendor(ctx, 0x1d6b), NULL);
         hd_context_free(ctx);
-        setenv("HOSTDEV_IDS_DIR", ids, 1);
 }
 
-static void with_env(const char *ids_dir, const char *hwdb, struct hd_context **ret) {
+static void with_databases(const char *ids_dir, const char *hwdb, struct hd_context **ret) {
         char path[600];
-        snprintf(path, sizeof(path), "%s/%s", ids, ids_dir);
-        setenv("HOSTDEV_IDS_DIR", path, 1);
-        snprintf(path, sizeof(path), "%s/%s", ids, hwdb);
-        setenv("HOSTDEV_HWDB", path, 1);
         assert_int_equal(hd_context_new(ret), 0);
-}
-
-static void restore_env(struct hd_context *ctx) {
-        hd_context_free(ctx);
-        setenv("HOSTDEV_IDS_DIR", ids, 1);
-        unsetenv("HOSTDEV_HWDB");
+        snprintf(path, sizeof(path), "%s/%s", ids, ids_dir);
+        assert_int_equal(hd_context_set_ids_dir(*ret, path), 0);
+        snprintf(path, sizeof(path), "%s/%s", ids, hwdb);
+        assert_int_equal(names_set_hwdb(*ret, path), 0);
 }
 
 static void test_hwdb_usb(void **state) {
         struct hd_context *ctx;
 
         /* Both databases: USB names come from the hwdb, as udev gives them to libvirt ... */
-        with_env(".", "hwdb/hwdb.bin", &ctx);
+        with_databases(".", "hwdb/hwdb.bin", &ctx);
         assert_name(hd_names_usb_vendor(ctx, 0x1d6b), "Linux Foundation");
         assert_name(hd_names_usb_product(ctx, 0x1d6b, 0x0002), "2.0 root hub");
         assert_name(hd_names_usb_product(ctx, 0x0204, 0x6026), "CBM1180 Flash drive controller");
@@ -118,27 +111,27 @@ static void test_hwdb_usb(void **state) {
         /* PCI names still come from pci.ids, which lacks 8086:29c1 (libpciaccess would too). */
         assert_name(hd_names_pci_product(ctx, 0x8086, 0x29c1), NULL);
         assert_name(hd_names_pci_product(ctx, 0x8086, 0x10d3), "82574L Gigabit Network Connection");
-        restore_env(ctx);
+        hd_context_free(ctx);
 }
 
 static void test_hwdb_pci(void **state) {
         struct hd_context *ctx;
 
         /* No pci.ids (hwdb/ has none): PCI names from the hwdb. */
-        with_env("hwdb", "hwdb/hwdb.bin", &ctx);
+        with_databases("hwdb", "hwdb/hwdb.bin", &ctx);
         assert_name(hd_names_pci_vendor(ctx, 0x8086), "Intel Corporation");
         assert_name(hd_names_pci_product(ctx, 0x8086, 0x29c1),
                     "82G33/G31/P35/P31 Express PCI Express Root Port");
         /* 8086:10d3 has only a subsystem entry there: no name for the device itself. */
         assert_name(hd_names_pci_product(ctx, 0x8086, 0x10d3), NULL);
         assert_name(hd_names_pci_vendor(ctx, 0x1af4), NULL);
-        restore_env(ctx);
+        hd_context_free(ctx);
 
         /* An hwdb that cannot be opened: no names, no failure. */
-        with_env("hwdb", "hwdb/absent.bin", &ctx);
+        with_databases("hwdb", "hwdb/absent.bin", &ctx);
         assert_name(hd_names_pci_vendor(ctx, 0x8086), NULL);
         assert_name(hd_names_usb_vendor(ctx, 0x1d6b), NULL);
-        restore_env(ctx);
+        hd_context_free(ctx);
 }
 
 /*
@@ -154,8 +147,6 @@ static void test_system_pci_ids_every_vendor(void **state) {
 
         if (!f)
                 skip();
-        unsetenv("HOSTDEV_IDS_DIR");
-        unsetenv("HOSTDEV_HWDB");
         assert_int_equal(hd_context_new(&ctx), 0);
         while (fgets(line, sizeof(line), f)) {
                 unsigned id;

@@ -25,8 +25,8 @@ static int setup(void **state) {
         assert_non_null(data);
         snprintf(root, sizeof(root), "%s/trees/pci", data);
         snprintf(ids, sizeof(ids), "%s/ids", data);
-        setenv("HOSTDEV_IDS_DIR", ids, 1);
         assert_int_equal(hd_context_new(&f.ctx), 0);
+        assert_int_equal(hd_context_set_ids_dir(f.ctx, ids), 0);
         assert_int_equal(hd_context_set_sysroot(f.ctx, root), 0);
         assert_int_equal(hd_inventory_scan(f.ctx, 0, &f.inv), 0);
         *state = &f;

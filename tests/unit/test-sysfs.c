@@ -173,18 +173,13 @@ static void test_bad_sysroot(void **state) {
         assert_non_null(strstr(hd_context_last_error(ctx), "no sys/"));
         hd_context_free(ctx);
 
-        /* A bad HOSTDEV_SYSROOT fails hd_context_new, which then hands back nothing (sd-device's rule). */
-        ctx = (struct hd_context *)&ctx;
+        /* The library reads no environment: HOSTDEV_SYSROOT is the command's (src/cli/main.c). */
         setenv("HOSTDEV_SYSROOT", "/nonexistent-hostdev", 1);
-        assert_int_equal(hd_context_new(&ctx), -ENOENT);
-        assert_ptr_equal(ctx, (struct hd_context *)&ctx);
-        setenv("HOSTDEV_SYSROOT", "/tmp", 1);
-        assert_int_equal(hd_context_new(&ctx), -ENOTDIR);
-        assert_ptr_equal(ctx, (struct hd_context *)&ctx);
-        unsetenv("HOSTDEV_SYSROOT");
         ctx = NULL;
         assert_int_equal(hd_context_new(&ctx), 0);
         assert_non_null(ctx);
+        assert_string_equal(hd_context_get_sysroot(ctx), "/");
+        unsetenv("HOSTDEV_SYSROOT");
         hd_context_free(ctx);
 }
 

@@ -29,9 +29,9 @@ static inline struct tree *tree_open(const char *name) {
         assert_non_null(data);
         assert_non_null(t);
         snprintf(ids, sizeof(ids), "%s/ids", data);
-        setenv("HOSTDEV_IDS_DIR", ids, 1);
         snprintf(path, sizeof(path), "%s/trees/%s", data, name);
         assert_int_equal(hd_context_new(&t->ctx), 0);
+        assert_int_equal(hd_context_set_ids_dir(t->ctx, ids), 0);
         assert_int_equal(hd_context_set_sysroot(t->ctx, path), 0);
         assert_int_equal(hd_inventory_scan(t->ctx, 0, &t->inv), 0);
         return t;

@@ -22,7 +22,6 @@ struct mop {
         bool batch;
         int64_t pending_step;
         bool pending_ok;
-        unsigned steps; /* journaled so far, for HOSTDEV_TEST_KILL_AT_WRITE */
         /*
          * Recovery: what it does comes from the store, not from checks this
          * process made, so a move to a stub (pci_to_stub, or a stub written to

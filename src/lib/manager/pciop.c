@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Journaled sysfs writes, and moving a PCI device to a stub driver and back. */
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -27,18 +26,6 @@ static char *printable(const char *v) {
         return strbuf_steal(&b);
 }
 
-/*
- * HOSTDEV_TEST_KILL_AT_WRITE=N: the process kills itself right after
- * journaling its operation's Nth step, before taking it, as a crash would.
- * For crash tests on a real kernel (the lab); unset, it costs a getenv.
- */
-static void test_kill_point(struct mop *m) {
-        const char *e = getenv("HOSTDEV_TEST_KILL_AT_WRITE");
-        m->steps++;
-        if (e && *e && strtoul(e, NULL, 10) == m->steps)
-                (void)kill(getpid(), SIGKILL);
-}
-
 int mop_step_begin(struct mop *m, const char *action, const char *undo, const struct hd_active *update) {
         int64_t step;
         int r;
@@ -57,7 +44,6 @@ int mop_step_begin(struct mop *m, const char *action, const char *undo, const st
         }
         m->pending_step = step;
         m->pending_ok = false;
-        test_kill_point(m);
         return 0;
 }
 

@@ -109,11 +109,10 @@ int mdev_parent_resolve(struct hd_context *ctx, const char *spec, bool must_exis
 }
 
 char *mdev_config_dir(struct hd_context *ctx) {
-        const char *e = getenv("HOSTDEV_MDEVCTL_DIR");
         const char *root = hd_context_get_sysroot(ctx);
 
-        if (!isempty(e))
-                return strdup(e);
+        if (ctx->mdev_config_dir)
+                return strdup(ctx->mdev_config_dir);
         /* A recorded tree is a whole host: its definitions are its own. */
         if (!root || streq(root, "/"))
                 return strdup(DEFAULT_CONFIG_DIR);

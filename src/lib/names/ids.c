@@ -41,12 +41,11 @@ static void db_own(struct ids_db *db, char *s) {
         db->owned[db->n_owned++] = s;
 }
 
-bool ids_open(struct ids_db *db, const char *file) {
+bool ids_open(struct ids_db *db, const char *dir, const char *file) {
         static const char *const system_dirs[] = { "/usr/share/hwdata", "/usr/share/misc",
                                                    "/usr/share", "/var/lib/usbutils", NULL };
-        const char *env = getenv("HOSTDEV_IDS_DIR");
-        const char *only[] = { env, NULL };
-        const char *const *dirs = isempty(env) ? system_dirs : only;
+        const char *only[] = { dir, NULL };
+        const char *const *dirs = isempty(dir) ? system_dirs : only;
         if (db->tried)
                 return db->text != NULL;
         db->tried = true;
@@ -72,7 +71,7 @@ bool ids_open(struct ids_db *db, const char *file) {
                 return false;
         }
         db->vendors_end = db->len;
-        db->sorted = isempty(env);
+        db->sorted = isempty(dir);
         return true;
 }
 

@@ -18,8 +18,8 @@ struct ids_db {
         size_t n_owned, cap_owned;
 };
 
-/* Map FILE from the ids folders (HOSTDEV_IDS_DIR only, when set) once; false when there is none. */
-bool ids_open(struct ids_db *db, const char *file);
+/* Map FILE from the ids folders (DIR only, when not NULL) once; false when there is none. */
+bool ids_open(struct ids_db *db, const char *dir, const char *file);
 /* The vendor's name (DEVICE < 0) or the device's; a new string, NULL when the file has none. */
 char *ids_lookup(struct ids_db *db, unsigned vendor, int device);
 void ids_close(struct ids_db *db);

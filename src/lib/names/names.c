@@ -18,10 +18,10 @@
  * other only when the first is not installed. A name that one database
  * lacks is left out rather than taken from the other, as libvirt does.
  *
- * HOSTDEV_IDS_DIR=DIR takes the ids files only from DIR and leaves the
- * system's hwdb out, so tests do not depend on the host's databases.
- * HOSTDEV_HWDB=FILE opens that hwdb.bin instead of the system's, even with
- * HOSTDEV_IDS_DIR (tests of the hwdb path).
+ * hd_context_set_ids_dir() takes the ids files only from its folder and
+ * leaves the system's hwdb out, so tests do not depend on the host's
+ * databases. names_set_hwdb() opens that hwdb.bin instead of the system's,
+ * even with an ids folder (tests of the hwdb path).
  */
 
 struct hd_names {
@@ -40,23 +40,30 @@ struct hd_names *hd_names_free(struct hd_names *n) {
         return NULL;
 }
 
+int names_set_hwdb(struct hd_context *ctx, const char *path) {
+        char *copy = path ? strdup(path) : NULL;
+        if (path && !copy)
+                return -ENOMEM;
+        free(ctx->hwdb_path);
+        ctx->hwdb_path = copy;
+        ctx->names = hd_names_free(ctx->names);
+        return 0;
+}
+
 static struct hd_names *names_get(struct hd_context *ctx) {
         if (!ctx->names)
                 ctx->names = calloc(1, sizeof(struct hd_names));
         return ctx->names;
 }
 
-static bool hwdb_available(struct hd_names *n) {
-        const char *path;
-
+static bool hwdb_available(const struct hd_context *ctx, struct hd_names *n) {
         if (n->hwdb_tried)
                 return n->hwdb != NULL;
         n->hwdb_tried = true;
-        path = getenv("HOSTDEV_HWDB");
-        if (!isempty(path)) {
-                if (sd_hwdb_new_from_path(path, &n->hwdb) < 0)
+        if (ctx->hwdb_path) {
+                if (sd_hwdb_new_from_path(ctx->hwdb_path, &n->hwdb) < 0)
                         n->hwdb = NULL;
-        } else if (isempty(getenv("HOSTDEV_IDS_DIR")) && sd_hwdb_new(&n->hwdb) < 0)
+        } else if (!ctx->ids_dir && sd_hwdb_new(&n->hwdb) < 0)
                 n->hwdb = NULL;
         return n->hwdb != NULL;
 }
@@ -79,9 +86,9 @@ static char *pci_name(struct hd_context *ctx, unsigned vendor, int device) {
 
         if (!n)
                 return NULL;
-        if (ids_open(&n->pci, "pci.ids"))
+        if (ids_open(&n->pci, ctx->ids_dir, "pci.ids"))
                 return ids_lookup(&n->pci, vendor, device);
-        if (!hwdb_available(n))
+        if (!hwdb_available(ctx, n))
                 return NULL;
         if (device < 0) {
                 snprintf(modalias, sizeof(modalias), "pci:v%08X", vendor);
@@ -97,7 +104,7 @@ static char *usb_name(struct hd_context *ctx, unsigned vendor, int product) {
 
         if (!n)
                 return NULL;
-        if (hwdb_available(n)) {
+        if (hwdb_available(ctx, n)) {
                 if (product < 0) {
                         snprintf(modalias, sizeof(modalias), "usb:v%04X", vendor & 0xffff);
                         return hwdb_get(n, modalias, "ID_VENDOR_FROM_DATABASE");
@@ -106,7 +113,7 @@ static char *usb_name(struct hd_context *ctx, unsigned vendor, int product) {
                          (unsigned)product & 0xffff);
                 return hwdb_get(n, modalias, "ID_MODEL_FROM_DATABASE");
         }
-        if (ids_open(&n->usb, "usb.ids"))
+        if (ids_open(&n->usb, ctx->ids_dir, "usb.ids"))
                 return ids_lookup(&n->usb, vendor, product);
         return NULL;
 }

@@ -12,6 +12,8 @@
 struct hd_names;
 
 struct hd_names *hd_names_free(struct hd_names *n);
+/* Open the hwdb.bin at PATH instead of the system's, even with an ids folder set (tests of the hwdb path). */
+int names_set_hwdb(struct hd_context *ctx, const char *path);
 
 /*
  * Each returns a new string, or NULL when no database knows the id (or on
