@@ -1,23 +1,52 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # bash completion for hostdev(1)
 
-_hostdev_devices() {
-        hostdev list -rn -o NAME 2>/dev/null
+# Candidates that come from the host, a tree or the state store (device names, owners, UUIDs)
+# are text anyone who names a domain or makes a tree chooses: they go to COMPREPLY as they are,
+# never through `compgen -W`, which would run $(...) and `...` in them and expand $VAR.
+
+# hostdev with the --sysroot and --state-dir given on the line being completed.
+_hostdev_run() {
+        hostdev "${_hostdev_global[@]}" "$@" 2>/dev/null
 }
 
-# The owners the state store knows, DRIVER:DOMAIN.
+# Offer each line of standard input that starts with $cur, verbatim; readline quotes
+# what it inserts (as for file names), so the line stays safe to run.
+_hostdev_offer() {
+        local line
+        while IFS= read -r line; do
+                [[ -n $line && $line == "$cur"* ]] && COMPREPLY+=("$line")
+        done
+        compopt -o filenames 2>/dev/null
+        return 0
+}
+
+_hostdev_devices() {
+        _hostdev_run list -rn -o NAME "$@"
+}
+
+# The owners the state store knows, DRIVER:DOMAIN (raw output writes a blank as \x20: undone by %b).
 _hostdev_owners() {
-        hostdev active -rn 2>/dev/null | awk '$4 != "" && $3 == "held" { n = split($4, o, ","); for (i = 1; i <= n; i++) print o[i] }' | sort -u
+        local o
+        _hostdev_run active -rn | awk '$4 != "" && $3 == "held" { n = split($4, o, ","); for (i = 1; i <= n; i++) print o[i] }' |
+                sort -u | while IFS= read -r o; do printf '%b\n' "$o"; done
 }
 
 _hostdev() {
-        local cur prev verb i
+        local cur prev verb i sysroot=
+        local -a _hostdev_global=()
         COMPREPLY=()
         cur=${COMP_WORDS[COMP_CWORD]}
         prev=${COMP_WORDS[COMP_CWORD-1]}
         for ((i = 1; i < COMP_CWORD; i++)); do
                 case ${COMP_WORDS[i]} in
-                --sysroot|--state-dir) ((i++)) ;;
+                --sysroot|--state-dir)
+                        _hostdev_global+=("${COMP_WORDS[i]}" "${COMP_WORDS[i+1]}")
+                        [[ ${COMP_WORDS[i]} == --sysroot ]] && sysroot=${COMP_WORDS[i+1]}
+                        ((i++)) ;;
+                --sysroot=*|--state-dir=*)
+                        _hostdev_global+=("${COMP_WORDS[i]}")
+                        [[ ${COMP_WORDS[i]} == --sysroot=* ]] && sysroot=${COMP_WORDS[i]#--sysroot=} ;;
                 -*) ;;
                 *) verb=${COMP_WORDS[i]}; break ;;
                 esac
@@ -35,7 +64,7 @@ _hostdev() {
                 if [[ $cur == -* ]]; then
                         COMPREPLY=($(compgen -W "--xml --json --help" -- "$cur"))
                 else
-                        COMPREPLY=($(compgen -W "$(_hostdev_devices)" -- "$cur"))
+                        _hostdev_offer < <(_hostdev_devices)
                 fi ;;
         iommu) COMPREPLY=($(compgen -W "--json --help" -- "$cur")) ;;
         mdev)
@@ -43,7 +72,7 @@ _hostdev() {
                 if ((COMP_CWORD == i + 1)); then
                         COMPREPLY=($(compgen -W "types list create remove define undefine start stop autostart modify start-autostart" -- "$cur"))
                 elif [[ $prev == --parent || ($sub == types && $cur != -*) ]]; then
-                        COMPREPLY=($(compgen -W "$(ls /sys/class/mdev_bus 2>/dev/null)" -- "$cur"))
+                        _hostdev_offer < <(ls "$sysroot/sys/class/mdev_bus" 2>/dev/null)
                 elif [[ $cur == -* ]]; then
                         case $sub in
                         types) COMPREPLY=($(compgen -W "--json" -- "$cur")) ;;
@@ -58,7 +87,7 @@ _hostdev() {
                 elif [[ $sub == autostart && $prev != autostart ]]; then
                         COMPREPLY=($(compgen -W "on off" -- "$cur"))
                 else
-                        COMPREPLY=($(compgen -W "$(hostdev mdev list --defined -rn 2>/dev/null | cut -d' ' -f1)" -- "$cur"))
+                        _hostdev_offer < <(_hostdev_run mdev list --defined -rn | cut -d' ' -f1)
                 fi ;;
         sriov)
                 if ((COMP_CWORD == i + 1)); then
@@ -66,13 +95,13 @@ _hostdev() {
                 elif [[ $cur == -* ]]; then
                         COMPREPLY=($(compgen -W "--json --no-autoprobe --autoprobe --force --timeout" -- "$cur"))
                 elif ((COMP_CWORD == i + 2)); then
-                        COMPREPLY=($(compgen -W "$(hostdev list -rn -o NAME --cap pf 2>/dev/null)" -- "$cur"))
+                        _hostdev_offer < <(_hostdev_devices --cap pf)
                 fi ;;
         vhba)
                 if ((COMP_CWORD == i + 1)); then
                         COMPREPLY=($(compgen -W "create destroy" -- "$cur"))
                 elif [[ $prev == --parent || ${COMP_WORDS[i+1]} == destroy ]]; then
-                        COMPREPLY=($(compgen -W "$(hostdev list -rn -o NAME --cap fc_host 2>/dev/null)" -- "$cur"))
+                        _hostdev_offer < <(_hostdev_devices --cap fc_host)
                 elif [[ $cur == -* ]]; then
                         COMPREPLY=($(compgen -W "--parent --parent-wwnn --parent-wwpn --fabric-wwn --wwnn --wwpn --timeout" -- "$cur"))
                 fi ;;
@@ -80,7 +109,7 @@ _hostdev() {
         detach|reattach|reset|check)
                 case $prev in
                 -d|--driver) COMPREPLY=($(compgen -W "vfio-pci pci-stub" -- "$cur")); return ;;
-                -o|--owner) COMPREPLY=($(compgen -W "$(_hostdev_owners)" -- "$cur")); return ;;
+                -o|--owner) _hostdev_offer < <(_hostdev_owners); return ;;
                 esac
                 if [[ $cur == -* ]]; then
                         case $verb in
@@ -90,7 +119,7 @@ _hostdev() {
                         check) COMPREPLY=($(compgen -W "--json --help" -- "$cur")) ;;
                         esac
                 else
-                        COMPREPLY=($(compgen -W "$(hostdev list -rn -o NAME --cap pci 2>/dev/null)" -- "$cur"))
+                        _hostdev_offer < <(_hostdev_devices --cap pci)
                 fi ;;
         recover) COMPREPLY=($(compgen -W "--json --help" -- "$cur")) ;;
         active) COMPREPLY=($(compgen -W "--json --raw --noheadings --help" -- "$cur")) ;;
@@ -108,7 +137,7 @@ _hostdev() {
                 done ;&
         prepare|release|qemu-args)
                 case $prev in
-                -o|--owner) COMPREPLY=($(compgen -W "$(_hostdev_owners)" -- "$cur")); return ;;
+                -o|--owner) _hostdev_offer < <(_hostdev_owners); return ;;
                 -k|--kind) COMPREPLY=($(compgen -W "pci usb scsi mdev net_vf" -- "$cur")); return ;;
                 -u|--uuid) return ;;
                 esac
