@@ -7,6 +7,7 @@
 
 #include "context-internal.h"
 #include "names/names.h"
+#include "sysfs/sysfs.h"
 #include "util/strutil.h"
 
 #define DEFAULT_STATE_DIR "/var/lib/hostdev"
@@ -18,6 +19,7 @@ int hd_context_new(struct hd_context **ret_ctx) {
         if (!ctx)
                 return -ENOMEM;
         ctx->root_fd = -1;
+        ctx->parent_fd = -1;
         ctx->state_dir = strdup(DEFAULT_STATE_DIR);
         if (!ctx->state_dir) {
                 hd_context_free(ctx);
@@ -38,6 +40,7 @@ struct hd_context *hd_context_free(struct hd_context *ctx) {
                 return NULL;
         if (ctx->root_fd >= 0)
                 close(ctx->root_fd);
+        sysfs_forget(ctx);
         hd_names_free(ctx->names);
         free(ctx->sysroot);
         free(ctx->state_dir);
@@ -67,6 +70,7 @@ int hd_context_set_sysroot(struct hd_context *ctx, const char *dir) {
                 return -ENOMEM;
         if (ctx->root_fd >= 0)
                 close(ctx->root_fd);
+        sysfs_forget(ctx);
         free(ctx->sysroot);
         ctx->root_fd = TAKE_FD(fd);
         ctx->sysroot = copy;

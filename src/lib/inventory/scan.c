@@ -35,14 +35,17 @@ static int add_device(void *userdata, struct hd_device *d) {
         return r;
 }
 
-/* Probe one entry of a bus or class folder; a device seen through another folder already is skipped. */
+/*
+ * Probe one entry of a bus or class folder (DIRFD, listed); a device seen
+ * through another folder already is skipped.
+ */
 static int scan_entry(struct hd_context *ctx, struct hd_inventory *inv, const struct hd_subsystem *s,
-                      const char *dir, const char *name) {
+                      int dirfd, const char *dir, const char *name) {
         _cleanup_free_ char *path = NULL;
         struct hd_device *d = NULL;
         int r;
 
-        r = sysfs_resolve_link(ctx, dir, name, &path);
+        r = sysfs_resolve_link_at(dirfd, dir, name, &path);
         if (r == -EINVAL) /* a folder, not a link */
                 path = strdupf("%s/%s", dir, name);
         else if (r == -ENOENT || r == -EXDEV)
@@ -81,7 +84,7 @@ static int scan_dir(struct hd_context *ctx, struct hd_inventory *inv, const stru
         while ((de = readdir(dh))) {
                 if (de->d_name[0] == '.')
                         continue;
-                r = scan_entry(ctx, inv, s, dir, de->d_name);
+                r = scan_entry(ctx, inv, s, dirfd(dh), dir, de->d_name);
                 if (r < 0)
                         return r;
         }

@@ -137,13 +137,12 @@ int sysfs_opendir(struct hd_context *ctx, const char *path, DIR **ret_dir) {
  * for the calls that must not follow that last one (readlink, lstat). A
  * NAME of one component is in DIRFD itself: no handle is opened.
  */
-static int open_parent(int dirfd, const char *name, enum confine_mode how, bool live, int *ret_fd,
-                       const char **ret_base) {
+static int open_parent(int dirfd, const char *name, enum confine_mode how, int *ret_fd, const char **ret_base) {
         _cleanup_free_ char *dir = NULL;
         const char *base = path_basename(name);
         int fd;
 
-        if (live || (base == name && !streq(name, "..") && !streq(name, "."))) {
+        if (base == name && !streq(name, "..") && !streq(name, ".")) {
                 *ret_fd = -1;
                 *ret_base = name;
                 return 0;
@@ -170,24 +169,72 @@ static bool live_root(const struct hd_context *ctx) {
         return streq(ctx->sysroot, "/");
 }
 
-static bool exists_in(int dirfd, const char *name, enum confine_mode how, bool live) {
+void sysfs_forget(struct hd_context *ctx) {
+        if (ctx->parent_fd >= 0)
+                close(ctx->parent_fd);
+        ctx->parent_fd = -1;
+        ctx->parent_path = mfree(ctx->parent_path);
+}
+
+/*
+ * The folder PATH (from the root) is in, and PATH's last component, for the
+ * calls that must not follow that last one (readlink, lstat). On the live
+ * root it is the root and the whole path. Under a tree the folder is
+ * opened confined, and the last one stays open on the context: a scan asks
+ * about every entry of one folder in a row (sys/bus/pci/devices, a PF's
+ * VFs), one open instead of thousands. The handle only ever reads a link's
+ * text or lstats an entry; what those give is opened confined again.
+ */
+static int root_parent(struct hd_context *ctx, const char *path, int *ret_fd, const char **ret_base) {
+        _cleanup_free_ char *dir = NULL;
+        const char *r = rel(path), *base = path_basename(r);
+        int fd;
+
+        if (live_root(ctx) || base == r) {
+                *ret_fd = ctx->root_fd;
+                *ret_base = r;
+                return 0;
+        }
+        if (!*base || streq(base, ".") || streq(base, ".."))
+                return -EINVAL; /* a folder, not an entry of one */
+        *ret_base = base;
+        dir = strndup(r, (size_t)(base - 1 - r));
+        if (!dir)
+                return -ENOMEM;
+        if (ctx->parent_path && streq(ctx->parent_path, dir)) {
+                *ret_fd = ctx->parent_fd;
+                return 0;
+        }
+        fd = open_in(ctx->root_fd, dir, O_PATH | O_DIRECTORY, CONFINE_IN_ROOT);
+        if (fd < 0)
+                return fd;
+        sysfs_forget(ctx);
+        ctx->parent_fd = *ret_fd = fd;
+        ctx->parent_path = TAKE_PTR(dir);
+        return 0;
+}
+
+bool sysfs_exists_at(int dirfd, const char *name) {
         _cleanup_close_ int pfd = -1;
         const char *base;
         struct stat st;
 
-        if (open_parent(dirfd, name, how, live, &pfd, &base) < 0 ||
+        if (open_parent(dirfd, name, CONFINE_BENEATH, &pfd, &base) < 0 ||
             fstatat(pfd >= 0 ? pfd : dirfd, base, &st, AT_SYMLINK_NOFOLLOW) < 0)
                 return false;
         recorder_note(dirfd, name, S_ISLNK(st.st_mode) ? REC_LINK : REC_FILE);
         return true;
 }
 
-bool sysfs_exists_at(int dirfd, const char *name) {
-        return exists_in(dirfd, name, CONFINE_BENEATH, false);
-}
-
 bool sysfs_exists(struct hd_context *ctx, const char *path) {
-        return exists_in(ctx->root_fd, rel(path), CONFINE_IN_ROOT, live_root(ctx));
+        const char *base;
+        struct stat st;
+        int pfd;
+
+        if (root_parent(ctx, path, &pfd, &base) < 0 || fstatat(pfd, base, &st, AT_SYMLINK_NOFOLLOW) < 0)
+                return false;
+        recorder_note(ctx->root_fd, rel(path), S_ISLNK(st.st_mode) ? REC_LINK : REC_FILE);
+        return true;
 }
 
 /*
@@ -287,18 +334,6 @@ int sysfs_stat_at(int dirfd, const char *name, struct stat *ret) {
         return fstat(fd, ret) < 0 ? -errno : 0;
 }
 
-int sysfs_stat(struct hd_context *ctx, const char *path, struct stat *ret) {
-        _cleanup_close_ int fd = -1;
-
-        recorder_note(ctx->root_fd, rel(path), REC_FILE);
-        if (live_root(ctx))
-                return fstatat(ctx->root_fd, rel(path), ret, 0) < 0 ? -errno : 0;
-        fd = open_in(ctx->root_fd, rel(path), O_PATH, CONFINE_IN_ROOT);
-        if (fd < 0)
-                return fd;
-        return fstat(fd, ret) < 0 ? -errno : 0;
-}
-
 int sysfs_read_at(int dirfd, const char *name, char **ret) {
         return read_in(dirfd, name, CONFINE_BENEATH, ret);
 }
@@ -337,18 +372,10 @@ int sysfs_read_int_at(int dirfd, const char *name, int *ret) {
         return 0;
 }
 
-static int readlink_in(int dirfd, const char *name, enum confine_mode how, bool live, char **ret) {
-        _cleanup_close_ int pfd = -1;
-        const char *base;
+static int link_text(int dirfd, const char *name, char **ret) {
         char buf[PATH_MAX];
-        ssize_t n;
-        int r;
+        ssize_t n = readlinkat(dirfd, name, buf, sizeof(buf) - 1);
 
-        recorder_note(dirfd, name, REC_LINK);
-        r = open_parent(dirfd, name, how, live, &pfd, &base);
-        if (r < 0)
-                return r;
-        n = readlinkat(pfd >= 0 ? pfd : dirfd, base, buf, sizeof(buf) - 1);
         if (n < 0)
                 return -errno;
         buf[n] = 0;
@@ -357,7 +384,13 @@ static int readlink_in(int dirfd, const char *name, enum confine_mode how, bool 
 }
 
 int sysfs_readlink_at(int dirfd, const char *name, char **ret) {
-        return readlink_in(dirfd, name, CONFINE_BENEATH, false, ret);
+        _cleanup_close_ int pfd = -1;
+        const char *base;
+        int r;
+
+        recorder_note(dirfd, name, REC_LINK);
+        r = open_parent(dirfd, name, CONFINE_BENEATH, &pfd, &base);
+        return r < 0 ? r : link_text(pfd >= 0 ? pfd : dirfd, base, ret);
 }
 
 int sysfs_link_name_at(int dirfd, const char *name, char **ret) {
@@ -425,21 +458,34 @@ int path_normalize(const char *path, char **ret) {
         return 0;
 }
 
+/* TARGET, a link's text in folder DIR, as a canonical path from the root. */
+static int link_join(const char *dir, const char *target, char **ret) {
+        /* An absolute target (a tree recorded by something else) is taken as below the root. */
+        _cleanup_free_ char *joined = target[0] == '/' ? strdup(target) : strdupf("%s/%s", dir, target);
+        if (!joined)
+                return -ENOMEM;
+        return path_normalize(joined, ret);
+}
+
 int sysfs_resolve_link(struct hd_context *ctx, const char *dir, const char *name, char **ret) {
-        _cleanup_free_ char *target = NULL, *joined = NULL, *lpath = NULL;
-        int r;
+        _cleanup_free_ char *target = NULL, *lpath = NULL;
+        const char *base;
+        int pfd, r;
 
         lpath = strdupf("%s/%s", dir, name);
         if (!lpath)
                 return -ENOMEM;
-        r = readlink_in(ctx->root_fd, rel(lpath), CONFINE_IN_ROOT, live_root(ctx), &target);
-        if (r < 0)
-                return r;
-        /* An absolute target (a tree recorded by something else) is taken as below the root. */
-        joined = target[0] == '/' ? strdup(target) : strdupf("%s/%s", dir, target);
-        if (!joined)
-                return -ENOMEM;
-        return path_normalize(joined, ret);
+        recorder_note(ctx->root_fd, rel(lpath), REC_LINK);
+        r = root_parent(ctx, lpath, &pfd, &base);
+        if (r >= 0)
+                r = link_text(pfd, base, &target);
+        return r < 0 ? r : link_join(dir, target, ret);
+}
+
+int sysfs_resolve_link_at(int dirfd, const char *dir, const char *name, char **ret) {
+        _cleanup_free_ char *target = NULL;
+        int r = sysfs_readlink_at(dirfd, name, &target);
+        return r < 0 ? r : link_join(dir, target, ret);
 }
 
 int sysfs_write_file(int root_fd, const char *path, const char *value, size_t len) {

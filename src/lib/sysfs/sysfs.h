@@ -62,7 +62,6 @@ int sysfs_read_bytes_at(int dirfd, const char *name, void *buf, size_t size, siz
                         uint64_t *ret_file_size);
 /* stat of NAME below DIRFD (links followed), noted for `hostdev record`. */
 int sysfs_stat_at(int dirfd, const char *name, struct stat *ret);
-int sysfs_stat(struct hd_context *ctx, const char *path, struct stat *ret);
 /* An attribute as a number: BASE 0 accepts "0x" prefixes, 16 accepts bare hex. */
 int sysfs_read_u64_at(int dirfd, const char *name, int base, uint64_t *ret);
 int sysfs_read_int_at(int dirfd, const char *name, int *ret);
@@ -77,6 +76,10 @@ int sysfs_link_name_at(int dirfd, const char *name, char **ret);
  * in its own path). A target that would climb above the root is refused.
  */
 int sysfs_resolve_link(struct hd_context *ctx, const char *dir, const char *name, char **ret);
+/* The same for a link NAME in DIRFD, the folder DIR. */
+int sysfs_resolve_link_at(int dirfd, const char *dir, const char *name, char **ret);
+/* Drop what the context keeps open between calls (a folder's handle), as the root changes or goes. */
+void sysfs_forget(struct hd_context *ctx);
 
 /* Lexically normalise an absolute path: drop ".", "", resolve ".." (never above "/"). */
 int path_normalize(const char *path, char **ret);

@@ -11,20 +11,21 @@
  * Documentation/ABI/testing/sysfs-bus-pci: sriov_totalvfs, and the
  * physfn / virtfnN links the SR-IOV core makes (drivers/pci/iov.c).
  */
-int pci_fill_sriov(struct hd_context *ctx, int dirfd, const char *sysfs_path, const struct pci_listing *ls,
-                   struct hd_cap_pci *p) {
+int pci_fill_sriov(struct hd_context *ctx, int dirfd, const struct pci_listing *ls, struct hd_cap_pci *p) {
         int r;
 
         /* A VF whose PF is being removed keeps a link to nowhere; libvirt then names no PF. */
         if (ls->physfn) {
-                /* The link leads somewhere: stat, cheaper than an open and a close. */
-                _cleanup_free_ char *physfn = strdupf("%s/physfn", sysfs_path);
-                struct stat st;
-                if (!physfn)
-                        return -ENOMEM;
-                if (pci_link_addr(dirfd, "physfn", &p->phys_function) >= 0 &&
-                    sysfs_stat(ctx, physfn, &st) >= 0)
-                        p->has_phys_function = true;
+                /*
+                 * The PF is still a PCI device: its entry in /sys/bus/pci/devices,
+                 * one lstat whatever the root (below a tree, that folder's
+                 * handle is kept from the VF before).
+                 */
+                char bus[64], a[20];
+                if (pci_link_addr(dirfd, "physfn", &p->phys_function) >= 0) {
+                        snprintf(bus, sizeof(bus), "/sys/bus/pci/devices/%s", hd_pci_addr_format(&p->phys_function, a));
+                        p->has_phys_function = sysfs_exists(ctx, bus);
+                }
         }
         if (ls->sriov_totalvfs) {
                 uint64_t total;

@@ -164,7 +164,7 @@ static int probe(struct hd_context *ctx, int dirfd, const struct hd_uevent *ue, 
         r = pci_fill_express(dirfd, &ls, p);
         if (r < 0)
                 return r;
-        r = pci_fill_sriov(ctx, dirfd, d->sysfs_path, &ls, p);
+        r = pci_fill_sriov(ctx, dirfd, &ls, p);
         if (r < 0)
                 return r;
         if (ls.mdev_supported_types) {

@@ -19,8 +19,7 @@ struct pci_listing {
 /* is_express, link_cap, link_sta and bridge (pci-express.c). */
 int pci_fill_express(int dirfd, const struct pci_listing *ls, struct hd_cap_pci *p);
 /* phys_function, is_sriov_pf, max_vfs, virt_functions (pci-sriov.c). */
-int pci_fill_sriov(struct hd_context *ctx, int dirfd, const char *sysfs_path, const struct pci_listing *ls,
-                   struct hd_cap_pci *p);
+int pci_fill_sriov(struct hd_context *ctx, int dirfd, const struct pci_listing *ls, struct hd_cap_pci *p);
 /* mdev_types (pci-sriov.c, beside the other "functions made from this one"). */
 int pci_fill_mdev_types(int dirfd, struct hd_cap_pci *p);
 
