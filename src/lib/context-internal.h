@@ -18,7 +18,8 @@ struct hd_context {
         char *hwdb_path;       /* names_set_hwdb(), for tests; NULL: the system's hwdb */
         char *mdev_config_dir; /* hd_context_set_mdev_config_dir(); NULL: /etc/mdevctl.d below the root */
         char *last_error;
-        int parent_fd;     /* sysfs.c's last folder looked into below a tree, -1: none */
+        bool keep_parent;  /* sysfs_keep_folders(): a scan runs */
+        int parent_fd;     /* then the last folder looked into below a tree, -1: none */
         char *parent_path; /* its path from the root */
         hd_write_hook_t write_hook;
         void *write_hook_data;

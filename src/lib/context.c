@@ -40,7 +40,7 @@ struct hd_context *hd_context_free(struct hd_context *ctx) {
                 return NULL;
         if (ctx->root_fd >= 0)
                 close(ctx->root_fd);
-        sysfs_forget(ctx);
+        sysfs_keep_folders(ctx, false);
         hd_names_free(ctx->names);
         free(ctx->sysroot);
         free(ctx->state_dir);
@@ -70,7 +70,7 @@ int hd_context_set_sysroot(struct hd_context *ctx, const char *dir) {
                 return -ENOMEM;
         if (ctx->root_fd >= 0)
                 close(ctx->root_fd);
-        sysfs_forget(ctx);
+        sysfs_keep_folders(ctx, false);
         free(ctx->sysroot);
         ctx->root_fd = TAKE_FD(fd);
         ctx->sysroot = copy;

@@ -235,6 +235,7 @@ int hd_inventory_scan(struct hd_context *ctx, unsigned flags, struct hd_inventor
                 hd_device_free(computer);
                 goto fail;
         }
+        sysfs_keep_folders(ctx, true); /* for this walk over a tree that does not change meanwhile */
         for (size_t i = 0; hd_subsystems[i]; i++) {
                 if ((flags & HD_SCAN_PCI_ONLY) && hd_subsystems[i] != &hd_subsystem_pci)
                         continue;
@@ -246,6 +247,7 @@ int hd_inventory_scan(struct hd_context *ctx, unsigned flags, struct hd_inventor
                         }
                 }
         }
+        sysfs_keep_folders(ctx, false);
         r = check_complete(ctx, inv, flags);
         if (r < 0)
                 goto fail;
@@ -260,6 +262,7 @@ int hd_inventory_scan(struct hd_context *ctx, unsigned flags, struct hd_inventor
         *ret_inv = inv;
         return 0;
 fail:
+        sysfs_keep_folders(ctx, false);
         hd_inventory_free(inv);
         return r;
 }

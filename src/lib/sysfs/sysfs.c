@@ -169,27 +169,36 @@ static bool live_root(const struct hd_context *ctx) {
         return streq(ctx->sysroot, "/");
 }
 
-void sysfs_forget(struct hd_context *ctx) {
+static void forget_folder(struct hd_context *ctx) {
         if (ctx->parent_fd >= 0)
                 close(ctx->parent_fd);
         ctx->parent_fd = -1;
         ctx->parent_path = mfree(ctx->parent_path);
 }
 
+void sysfs_keep_folders(struct hd_context *ctx, bool keep) {
+        ctx->keep_parent = keep;
+        if (!keep)
+                forget_folder(ctx);
+}
+
 /*
  * The folder PATH (from the root) is in, and PATH's last component, for the
  * calls that must not follow that last one (readlink, lstat). On the live
  * root it is the root and the whole path. Under a tree the folder is
- * opened confined, and the last one stays open on the context: a scan asks
- * about every entry of one folder in a row (sys/bus/pci/devices, a PF's
- * VFs), one open instead of thousands. The handle only ever reads a link's
- * text or lstats an entry; what those give is opened confined again.
+ * opened confined: a new handle in *RET_OWNED for the caller to close, or,
+ * while a scan keeps folders, the one kept from the call before when it is
+ * the same folder (a scan asks about the PFs of the VFs it lists, all in
+ * /sys/bus/pci/devices: one open instead of thousands). The handle only
+ * ever reads a link's text or lstats an entry; what those give is opened
+ * confined again.
  */
-static int root_parent(struct hd_context *ctx, const char *path, int *ret_fd, const char **ret_base) {
+static int root_parent(struct hd_context *ctx, const char *path, int *ret_fd, const char **ret_base, int *ret_owned) {
         _cleanup_free_ char *dir = NULL;
         const char *r = rel(path), *base = path_basename(r);
         int fd;
 
+        *ret_owned = -1;
         if (live_root(ctx) || base == r) {
                 *ret_fd = ctx->root_fd;
                 *ret_base = r;
@@ -208,8 +217,13 @@ static int root_parent(struct hd_context *ctx, const char *path, int *ret_fd, co
         fd = open_in(ctx->root_fd, dir, O_PATH | O_DIRECTORY, CONFINE_IN_ROOT);
         if (fd < 0)
                 return fd;
-        sysfs_forget(ctx);
-        ctx->parent_fd = *ret_fd = fd;
+        *ret_fd = fd;
+        if (!ctx->keep_parent) {
+                *ret_owned = fd;
+                return 0;
+        }
+        forget_folder(ctx);
+        ctx->parent_fd = fd;
         ctx->parent_path = TAKE_PTR(dir);
         return 0;
 }
@@ -227,11 +241,12 @@ bool sysfs_exists_at(int dirfd, const char *name) {
 }
 
 bool sysfs_exists(struct hd_context *ctx, const char *path) {
+        _cleanup_close_ int owned = -1;
         const char *base;
         struct stat st;
         int pfd;
 
-        if (root_parent(ctx, path, &pfd, &base) < 0 || fstatat(pfd, base, &st, AT_SYMLINK_NOFOLLOW) < 0)
+        if (root_parent(ctx, path, &pfd, &base, &owned) < 0 || fstatat(pfd, base, &st, AT_SYMLINK_NOFOLLOW) < 0)
                 return false;
         recorder_note(ctx->root_fd, rel(path), S_ISLNK(st.st_mode) ? REC_LINK : REC_FILE);
         return true;
@@ -469,6 +484,7 @@ static int link_join(const char *dir, const char *target, char **ret) {
 
 int sysfs_resolve_link(struct hd_context *ctx, const char *dir, const char *name, char **ret) {
         _cleanup_free_ char *target = NULL, *lpath = NULL;
+        _cleanup_close_ int owned = -1;
         const char *base;
         int pfd, r;
 
@@ -476,7 +492,7 @@ int sysfs_resolve_link(struct hd_context *ctx, const char *dir, const char *name
         if (!lpath)
                 return -ENOMEM;
         recorder_note(ctx->root_fd, rel(lpath), REC_LINK);
-        r = root_parent(ctx, lpath, &pfd, &base);
+        r = root_parent(ctx, lpath, &pfd, &base, &owned);
         if (r >= 0)
                 r = link_text(pfd, base, &target);
         return r < 0 ? r : link_join(dir, target, ret);

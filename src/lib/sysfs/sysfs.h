@@ -78,8 +78,12 @@ int sysfs_link_name_at(int dirfd, const char *name, char **ret);
 int sysfs_resolve_link(struct hd_context *ctx, const char *dir, const char *name, char **ret);
 /* The same for a link NAME in DIRFD, the folder DIR. */
 int sysfs_resolve_link_at(int dirfd, const char *dir, const char *name, char **ret);
-/* Drop what the context keeps open between calls (a folder's handle), as the root changes or goes. */
-void sysfs_forget(struct hd_context *ctx);
+/*
+ * While KEEP, the folder a path's last link or entry was looked up in stays
+ * open for the next lookup in the same folder: for a scan, over a tree that
+ * does not change meanwhile. False drops it (also as the root changes).
+ */
+void sysfs_keep_folders(struct hd_context *ctx, bool keep);
 
 /* Lexically normalise an absolute path: drop ".", "", resolve ".." (never above "/"). */
 int path_normalize(const char *path, char **ret);
