@@ -222,7 +222,8 @@ static int group_load(struct hd_context *ctx, int number, struct hd_iommu_group 
                 g->members = nm;
                 g->members[g->n_members++] = m;
         }
-        qsort(g->members, g->n_members, sizeof(*g->members), cmp_member);
+        if (g->n_members > 1) /* qsort(NULL, 0, ...) is undefined: a group whose members all went */
+                qsort(g->members, g->n_members, sizeof(*g->members), cmp_member);
         r = judge(g);
         if (r >= 0)
                 return 0;
