@@ -20,8 +20,9 @@ extern "C" {
  *
  * Persistent definitions live in mdevctl's layout and JSON format:
  * DIR/<parent>/<uuid>, holding {"mdev_type": T, "start": "auto"|"manual",
- * "attrs": [{"name": "value"}, ...]}. DIR is $HOSTDEV_MDEVCTL_DIR, else
- * <sysroot>/etc/mdevctl.d (so /etc/mdevctl.d on a live host).
+ * "attrs": [{"name": "value"}, ...]}. DIR is the context's
+ * (hd_context_set_mdev_config_dir()), else <sysroot>/etc/mdevctl.d (so
+ * /etc/mdevctl.d on a live host), which is never left through a link.
  */
 
 /* One mediated device: running, defined, or both. */

@@ -381,6 +381,39 @@ static void test_store_var_link_relative(void **state) {
         check_var_link(*state, true);
 }
 
+/* TREE/etc a link out: definitions outside are not listed, and none is written there. */
+static void test_mdev_defs_link(void **state) {
+        struct fx *f = *state;
+        _cleanup_free_ char *etc = in_tree(f, "etc"), *outetc = strdupf("%s/etc", f->out), *def = NULL, *mine = NULL;
+        struct hd_mdev want = { .uuid = "", .parent = (char *)"mtty", .type = (char *)"mtty-2" }, *list = NULL;
+        struct hd_context *ctx;
+        char uuid[37];
+        size_t n = 0;
+
+        /* The tree's definitions, moved out; TREE/etc leads to them. */
+        assert_int_equal(rename(etc, outetc), 0);
+        plant(f, "etc", "etc", false);
+        ctx = plain_context(f);
+        assert_int_equal(hd_mdev_list(ctx, HD_MDEV_LIST_DEFINED, &list, &n), 0);
+        for (size_t i = 0; i < n; i++)
+                if (list[i].defined)
+                        fail_msg("definition %s read from outside the tree", list[i].uuid);
+        hd_mdev_list_free(list, n);
+        assert_true(hd_mdev_define(ctx, &want, uuid) < 0);
+        mine = strdupf("%s/etc/mdevctl.d/mtty", f->out);
+        def = strdupf("%s/83b8f4f2-509f-382f-3c1e-e6bfe0fa1001", mine);
+        assert_true(access(def, F_OK) == 0); /* what was there is there */
+        {
+                _cleanup_closedir_ DIR *d = opendir(mine);
+                struct dirent *de;
+                assert_non_null(d);
+                while ((de = readdir(d)))
+                        if (de->d_name[0] != '.' && !streq(de->d_name, "83b8f4f2-509f-382f-3c1e-e6bfe0fa1001"))
+                                fail_msg("a definition was written outside the tree: %s", de->d_name);
+        }
+        hd_context_free(ctx);
+}
+
 static bool dir_is_empty(const char *path) {
         _cleanup_closedir_ DIR *d = opendir(path);
         struct dirent *de;
@@ -440,6 +473,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_store_var_link, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_store_var_link_relative, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_record_dest_link, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_mdev_defs_link, setup, teardown),
 #ifdef FORCE_WALK
                 cmocka_unit_test(test_walk_was_used),
 #endif

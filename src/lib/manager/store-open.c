@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "store.h"
+#include "sysfs/confine.h"
 
 #define DEFAULT_STATE_DIR "/var/lib/hostdev"
 #define STORE_FILE "hostdev.db"
@@ -103,18 +104,7 @@ static int open_error(struct hd_context *ctx, const char *verb, const char *what
  * and its lock out of it.
  */
 static int tree_dir_open(struct hd_context *ctx, const char *dir, bool create) {
-        static const char *const parts[] = { "var", "lib", "hostdev" };
-        int fd = fcntl(ctx->root_fd, F_DUPFD_CLOEXEC, 3);
-
-        for (size_t i = 0; fd >= 0 && i < ELEMENTSOF(parts); i++) {
-                int next = -1;
-                if (create && mkdirat(fd, parts[i], i + 1 < ELEMENTSOF(parts) ? 0755 : 0700) < 0 && errno != EEXIST)
-                        next = -errno;
-                else if ((next = openat(fd, parts[i], O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
-                        next = errno == ELOOP ? -ENOTDIR : -errno;
-                close(fd);
-                fd = next;
-        }
+        int fd = confine_mkdirs(ctx->root_fd, DEFAULT_STATE_DIR + 1, create ? 0700 : 0);
         if (fd == -ENOTDIR)
                 return hd_error(ctx, fd,
                                 "state directory %s: a folder on the way in the tree is a link or not a folder; a "

@@ -49,6 +49,7 @@ int mdev_ensure_running_locked(struct hd_context *ctx, const char *uuid, bool *r
 int mdev_stop_locked(struct hd_context *ctx, const char *uuid);
 
 /* The definition folder (see hostdev/mdev.h); a new string. */
+#define MDEV_CONFIG_DIR "/etc/mdevctl.d"
 char *mdev_config_dir(struct hd_context *ctx);
 
 /* mdevctl's JSON for one definition, exactly as mdevctl writes it (serde_json, pretty). */

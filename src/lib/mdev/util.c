@@ -11,7 +11,6 @@
 #include "sysfs/sysfs.h"
 #include "util/strutil.h"
 
-#define DEFAULT_CONFIG_DIR "/etc/mdevctl.d"
 
 bool hd_uuid_is_valid(const char *s) {
         if (!s || strlen(s) != 36)
@@ -115,8 +114,8 @@ char *mdev_config_dir(struct hd_context *ctx) {
                 return strdup(ctx->mdev_config_dir);
         /* A recorded tree is a whole host: its definitions are its own. */
         if (!root || streq(root, "/"))
-                return strdup(DEFAULT_CONFIG_DIR);
-        return strdupf("%s%s", root, DEFAULT_CONFIG_DIR);
+                return strdup(MDEV_CONFIG_DIR);
+        return strdupf("%s%s", root, MDEV_CONFIG_DIR);
 }
 
 void mdev_attrs_free(struct hd_mdev_attr *attrs, size_t n) {

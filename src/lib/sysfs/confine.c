@@ -33,6 +33,32 @@ int confine_open(int dirfd, const char *path, int flags, mode_t mode, enum confi
         return confine_walk(dirfd, path, flags, mode, how);
 }
 
+int confine_mkdirs(int dirfd, const char *path, mode_t mode) {
+        _cleanup_free_ char *p = strdup(path);
+        _cleanup_close_ int cur = -1;
+        char *save = NULL, *c, *next;
+
+        if (!p)
+                return -ENOMEM;
+        cur = fcntl(dirfd, F_DUPFD_CLOEXEC, 3);
+        if (cur < 0)
+                return -errno;
+        for (c = strtok_r(p, "/", &save); c; c = next) {
+                int fd;
+                next = strtok_r(NULL, "/", &save);
+                if (streq(c, ".") || streq(c, ".."))
+                        return -EINVAL;
+                if (mode && mkdirat(cur, c, next ? 0755 : mode) < 0 && errno != EEXIST)
+                        return -errno;
+                fd = openat(cur, c, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                if (fd < 0)
+                        return errno == ELOOP ? -ENOTDIR : -errno;
+                close(cur);
+                cur = fd;
+        }
+        return TAKE_FD(cur);
+}
+
 /*
  * The folders entered below the start, each an O_PATH handle, so ".."
  * goes back to the handle it came from instead of asking the kernel for a

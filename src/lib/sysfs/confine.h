@@ -37,6 +37,16 @@ int confine_open(int dirfd, const char *path, int flags, mode_t mode, enum confi
 int confine_walk(int dirfd, const char *path, int flags, mode_t mode, enum confine_mode how);
 
 /*
+ * Enter PATH (relative) below DIRFD one folder at a time, never through a
+ * link: -ENOTDIR for a link or a file on the way. With MODE not 0, a
+ * folder that is missing is made (MODE for the last, 0755 for the ones
+ * before); else -ENOENT. For a place of our own in a tree (its state, its
+ * definitions) or a folder we fill (record): no link someone puts there
+ * sends us elsewhere. Returns the last folder's fd (O_RDONLY | O_DIRECTORY).
+ */
+int confine_mkdirs(int dirfd, const char *path, mode_t mode);
+
+/*
  * The openat2() system call (glibc 2.36 has no wrapper): the fd, or a
  * negative errno, -ENOSYS where neither the headers nor the kernel know it.
  * In a file of its own so a test can replace it (-Wl,--wrap) and run the

@@ -135,37 +135,25 @@ static void dest_done(struct dest *d) {
 
 /* The folder REL below the destination (made when missing): a handle owned by D, not to be closed. */
 static int dest_dir(struct dest *d, const char *rel, int *ret_fd) {
-        _cleanup_free_ char *p = strdup(rel), *copy = strdup(rel);
-        _cleanup_close_ int cur = -1;
-        char *save = NULL;
+        _cleanup_free_ char *copy = NULL;
+        int fd;
 
-        if (!p || !copy)
-                return -ENOMEM;
         if (d->last && streq(d->last, rel)) {
                 *ret_fd = d->last_fd;
                 return 0;
         }
-        cur = fcntl(d->fd, F_DUPFD_CLOEXEC, 3);
-        if (cur < 0)
-                return -errno;
-        for (char *c = strtok_r(p, "/", &save); c; c = strtok_r(NULL, "/", &save)) {
-                int next;
-                if (streq(c, ".") || streq(c, ".."))
-                        return -EINVAL;
-                if (mkdirat(cur, c, 0755) < 0 && errno != EEXIST)
-                        return -errno;
-                next = openat(cur, c, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-                if (next < 0)
-                        return -errno;
-                close(cur);
-                cur = next;
-        }
+        copy = strdup(rel);
+        if (!copy)
+                return -ENOMEM;
+        fd = confine_mkdirs(d->fd, rel, 0755);
+        if (fd < 0)
+                return fd;
         if (d->last_fd >= 0)
                 close(d->last_fd);
         free(d->last);
         d->last = TAKE_PTR(copy);
-        d->last_fd = TAKE_FD(cur);
-        *ret_fd = d->last_fd;
+        d->last_fd = fd;
+        *ret_fd = fd;
         return 0;
 }
 
