@@ -7,6 +7,7 @@
 
 #include "context-internal.h"
 #include "names/names.h"
+#include "sysfs/confine.h"
 #include "sysfs/sysfs.h"
 #include "util/strutil.h"
 
@@ -53,15 +54,16 @@ struct hd_context *hd_context_free(struct hd_context *ctx) {
 }
 
 int hd_context_set_sysroot(struct hd_context *ctx, const char *dir) {
-        _cleanup_close_ int fd = -1;
-        struct stat st;
+        _cleanup_close_ int fd = -1, sys = -1;
         char *copy;
 
         fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
         if (fd < 0)
                 return hd_error(ctx, -errno, "sysroot '%s': %s; give a folder recorded with 'hostdev record'",
                                 dir, strerror(errno));
-        if (fstatat(fd, "sys", &st, 0) < 0 || !S_ISDIR(st.st_mode))
+        /* Resolved as every path below the root is: TREE/sys -> /sys is not the host's. */
+        sys = confine_open(fd, "sys", O_PATH | O_DIRECTORY, 0, CONFINE_IN_ROOT);
+        if (sys < 0)
                 return hd_error(ctx, -ENOTDIR,
                                 "sysroot '%s' has no sys/ folder; give a folder recorded with 'hostdev record'",
                                 dir);

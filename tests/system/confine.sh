@@ -28,6 +28,10 @@ else
 	notok "show computer --xml: DMI links out of the tree are not followed" "$out"
 fi
 
+# A tree whose sys/ is a link to the host's /sys is no tree.
+mkdir "$tmp/linked" && ln -s /sys "$tmp/linked/sys"
+expect_fail "a tree whose sys/ is a link to /sys is refused" 1 "has no sys/ folder" "$HOSTDEV" --sysroot "$tmp/linked" list
+
 # Writes without a kernel: refused, said, and the tree's files as they were.
 snapshot() { (cd "$tmp/tree" && find . -path ./var -prune -o -type f -print0 | sort -z | xargs -0 md5sum; find . -type l -printf '%p -> %l\n' | sort); }
 snapshot > "$tmp/before"
