@@ -183,6 +183,34 @@ static void test_bridge(void **state) {
         assert_int_equal(emu_writes(t->e), 0);
 }
 
+/*
+ * A filesystem whose device number leads nowhere (btrfs, overlay...) is found
+ * by its source's name: /dev/mapper/vg-srv is the dm device whose dm/name
+ * says so, read through the links of /sys/class/block.
+ */
+static void test_host_needs_dm_by_name(void **state) {
+        struct emu_test *t = *state;
+        _cleanup_free_ char *mi = strdupf("%s/proc/self/mountinfo", emu_root(t->e));
+        char buf[8192], *p;
+        FILE *f = fopen(mi, "re");
+        size_t n;
+
+        assert_non_null(f);
+        n = fread(buf, 1, sizeof(buf) - 1, f);
+        fclose(f);
+        buf[n] = 0;
+        p = strstr(buf, " 254:0 ");
+        assert_non_null(p);
+        memcpy(p, " 0:99  ", 7);
+        f = fopen(mi, "we");
+        assert_non_null(f);
+        fputs(buf, f);
+        fclose(f);
+        assert_int_equal(hd_pci_detach(t->ctx, NVME, NULL, 0), -EBUSY);
+        assert_error_has(t->ctx, "mounted on /srv (/dev/mapper/vg-srv");
+        assert_int_equal(emu_writes(t->e), 0);
+}
+
 static void test_host_needs(void **state) {
         struct emu_test *t = *state;
 
@@ -532,6 +560,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_ebusy_unbind, setup, emu_test_teardown),
                 cmocka_unit_test_setup_teardown(test_fail_every_write, setup, emu_test_teardown),
                 cmocka_unit_test_setup_teardown(test_bridge, setup, emu_test_teardown),
+                cmocka_unit_test_setup_teardown(test_host_needs_dm_by_name, setup, emu_test_teardown),
                 cmocka_unit_test_setup_teardown(test_host_needs, setup, emu_test_teardown),
                 cmocka_unit_test_setup_teardown(test_host_needs_swap, setup, emu_test_teardown),
                 cmocka_unit_test_setup_teardown(test_already_detached, setup, emu_test_teardown),

@@ -97,11 +97,12 @@ static int add_block_by(struct hd_context *ctx, struct host_uses *u, const char 
                         _cleanup_free_ char *dm = NULL, *attr = NULL;
                         if (!startswith(de->d_name, "dm-"))
                                 continue;
-                        attr = strdupf("%s/dm/name", de->d_name);
+                        /* Each entry links up and out of the class folder: read by the path from the root. */
+                        attr = strdupf("/sys/class/block/%s/dm/name", de->d_name);
                         if (!attr)
                                 return -ENOMEM;
                         /* Documentation/ABI/testing/sysfs-block-dm: dm/name is the mapped device's name. */
-                        if (sysfs_read_at(fd, attr, &dm) >= 0 && streq(dm, name) &&
+                        if (sysfs_read(ctx, attr, &dm) >= 0 && streq(dm, name) &&
                             sysfs_resolve_link(ctx, "/sys/class/block", de->d_name, &path) >= 0)
                                 return add_block(ctx, u, path, reason, 0);
                 }
