@@ -34,7 +34,7 @@ static int read_like_hostdev(struct hd_context *ctx) {
  * root's copy anywhere. The copy then makes every folder and file in it
  * itself (recorder_copy).
  */
-static int open_dest_dir(struct hd_context *ctx, const char *dest, int *ret_fd) {
+static int open_dest_dir(struct hd_context *ctx, const char *dest, int *ret_fd, char **ret_path) {
         _cleanup_closedir_ DIR *d = NULL;
         _cleanup_close_ int fd = -1;
         _cleanup_free_ char *path = strdup(dest);
@@ -71,6 +71,7 @@ static int open_dest_dir(struct hd_context *ctx, const char *dest, int *ret_fd) 
                                 return hd_error(ctx, -EEXIST, "'%s' exists and is not empty; give a new folder", dest);
         }
         *ret_fd = TAKE_FD(fd);
+        *ret_path = TAKE_PTR(path); /* without a trailing '/': removing it on failure never follows a link */
         return 0;
 }
 
@@ -78,6 +79,7 @@ int hd_record(struct hd_context *ctx, const char *dest) {
         size_t len = strlen(dest);
         bool tar = len > 4 && streq(dest + len - 4, ".tar");
         char tmpl[] = "/tmp/hostdev-record-XXXXXX";
+        _cleanup_free_ char *made = NULL;
         const char *dir = dest;
         struct recorder *rec = NULL;
         _cleanup_close_ int dest_fd = -1, out = -1;
@@ -100,9 +102,10 @@ int hd_record(struct hd_context *ctx, const char *dest) {
                 dest_fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
                 r = dest_fd < 0 ? -errno : 0;
         } else {
-                r = open_dest_dir(ctx, dest, &dest_fd);
+                r = open_dest_dir(ctx, dest, &dest_fd, &made);
                 if (r < 0)
                         return r;
+                dir = made;
         }
         if (r >= 0)
                 r = recorder_new(&rec);
