@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/openat2.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,10 +18,23 @@
 /* openat2() fails with EAGAIN when a rename or mount raced with a ".."; the kernel asks to try again. */
 #define MAX_AGAIN 16
 
+/*
+ * The kernel has no openat2(): a fact about the process's kernel, kept so
+ * that each open after the first does not ask again. It only ever chooses
+ * between two ways to the same result.
+ */
+static atomic_bool no_openat2;
+
 int confine_open(int dirfd, const char *path, int flags, mode_t mode, enum confine_mode how) {
         uint64_t resolve = RESOLVE_NO_MAGICLINKS | (how == CONFINE_IN_ROOT ? RESOLVE_IN_ROOT : RESOLVE_BENEATH);
         int fd = -EAGAIN;
 
+        if (how == CONFINE_NONE) {
+                fd = openat(dirfd, path, flags | O_CLOEXEC, mode);
+                return fd < 0 ? -errno : fd;
+        }
+        if (atomic_load_explicit(&no_openat2, memory_order_relaxed))
+                return confine_walk(dirfd, path, flags, mode, how);
         for (unsigned i = 0; i < MAX_AGAIN && fd == -EAGAIN; i++)
                 fd = confine_openat2(dirfd, path, flags | O_CLOEXEC, mode, resolve);
         /*
@@ -28,6 +42,8 @@ int confine_open(int dirfd, const char *path, int flags, mode_t mode, enum confi
          * seccomp filters answer so for system calls they do not know; a
          * real EPERM comes back from the walk too.
          */
+        if (fd == -ENOSYS)
+                atomic_store_explicit(&no_openat2, true, memory_order_relaxed);
         if (fd != -ENOSYS && fd != -EPERM && fd != -EAGAIN)
                 return fd;
         return confine_walk(dirfd, path, flags, mode, how);
@@ -142,6 +158,10 @@ int confine_walk(int dirfd, const char *path, int flags, mode_t mode, enum confi
                 return -ENOMEM;
         if (!*path)
                 return -ENOENT;
+        if (how == CONFINE_NONE) {
+                int fd = openat(dirfd, path, flags | O_CLOEXEC, mode);
+                return fd < 0 ? -errno : fd;
+        }
         if (path[0] == '/' && how == CONFINE_BENEATH)
                 return -EXDEV;
         p = todo;
@@ -203,29 +223,19 @@ int confine_walk(int dirfd, const char *path, int flags, mode_t mode, enum confi
                         if (r < 0)
                                 return r == -EINVAL ? err : r;
                 } else {
-                        struct stat st;
-                        fd = openat(walk_cur(&w), comp, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-                        if (fd < 0)
-                                return -errno;
-                        if (fstat(fd, &st) < 0) {
-                                r = -errno;
-                                close(fd);
-                                return r;
-                        }
-                        if (S_ISDIR(st.st_mode)) {
+                        /* A folder opens as one; a link (opened itself by O_PATH | O_NOFOLLOW) or a file does not. */
+                        fd = openat(walk_cur(&w), comp, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                        if (fd >= 0) {
                                 r = walk_push(&w, fd);
                                 if (r < 0)
                                         return r;
                                 continue;
                         }
-                        if (!S_ISLNK(st.st_mode)) {
-                                close(fd);
-                                return -ENOTDIR;
-                        }
-                        r = read_link(fd, "", &target);
-                        close(fd);
+                        if (errno != ENOTDIR && errno != ELOOP)
+                                return -errno;
+                        r = read_link(walk_cur(&w), comp, &target);
                         if (r < 0)
-                                return r;
+                                return r == -EINVAL ? -ENOTDIR : r;
                 }
                 if (++links > MAX_LINKS)
                         return -ELOOP;

@@ -19,6 +19,11 @@ enum confine_mode {
          * folder ("vendor", "queue/logical_block_size").
          */
         CONFINE_BENEATH,
+        /*
+         * A plain openat(): for the live root, where there is nothing
+         * outside to escape to, so paths from it cost what they always did.
+         */
+        CONFINE_NONE,
 };
 
 /*

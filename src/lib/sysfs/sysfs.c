@@ -23,6 +23,19 @@ static const char *rel(const char *path) {
 }
 
 /*
+ * On the live root there is nothing outside to escape to: paths from it
+ * are opened as they always were (CONFINE_NONE), and the calls that do not
+ * open (lstat, readlink) skip the confined open of a parent.
+ */
+static bool live_root(const struct hd_context *ctx) {
+        return streq(ctx->sysroot, "/");
+}
+
+static enum confine_mode root_mode(const struct hd_context *ctx) {
+        return live_root(ctx) ? CONFINE_NONE : CONFINE_IN_ROOT;
+}
+
+/*
  * Every open goes through here: a path as the kernel names it from the
  * root (CONFINE_IN_ROOT, the root's links resolved as a chroot would), a
  * name below a folder's handle (CONFINE_BENEATH: a link that leads above
@@ -48,7 +61,7 @@ static int open_dir(int dirfd, const char *name, enum confine_mode how, int *ret
 
 int sysfs_open_dir(struct hd_context *ctx, const char *path, int *ret_fd) {
         recorder_note(ctx->root_fd, rel(path), REC_DIR);
-        return open_dir(ctx->root_fd, rel(path), CONFINE_IN_ROOT, ret_fd);
+        return open_dir(ctx->root_fd, rel(path), root_mode(ctx), ret_fd);
 }
 
 int sysfs_open_dir_at(int dirfd, const char *name, int *ret_fd) {
@@ -57,7 +70,7 @@ int sysfs_open_dir_at(int dirfd, const char *name, int *ret_fd) {
 }
 
 int sysfs_open_file(struct hd_context *ctx, const char *path, int flags, int *ret_fd) {
-        int fd = open_in(ctx->root_fd, rel(path), flags, CONFINE_IN_ROOT);
+        int fd = open_in(ctx->root_fd, rel(path), flags, root_mode(ctx));
         if (fd < 0)
                 return fd;
         *ret_fd = fd;
@@ -125,11 +138,11 @@ int sysfs_list_at(int dirfd, const char *name, sysfs_list_cb cb, void *userdata)
 }
 
 int sysfs_list(struct hd_context *ctx, const char *path, sysfs_list_cb cb, void *userdata) {
-        return list_in(ctx->root_fd, rel(path), CONFINE_IN_ROOT, cb, userdata);
+        return list_in(ctx->root_fd, rel(path), root_mode(ctx), cb, userdata);
 }
 
 int sysfs_opendir(struct hd_context *ctx, const char *path, DIR **ret_dir) {
-        return opendir_in(ctx->root_fd, rel(path), CONFINE_IN_ROOT, ret_dir);
+        return opendir_in(ctx->root_fd, rel(path), root_mode(ctx), ret_dir);
 }
 
 /*
@@ -158,15 +171,6 @@ static int open_parent(int dirfd, const char *name, enum confine_mode how, int *
         *ret_fd = fd;
         *ret_base = base;
         return 0;
-}
-
-/*
- * On the live root there is nothing outside to escape to: the calls that
- * do not open (lstat, stat, readlink) skip the confined open of a parent,
- * one or two system calls saved per call.
- */
-static bool live_root(const struct hd_context *ctx) {
-        return streq(ctx->sysroot, "/");
 }
 
 static void forget_folder(struct hd_context *ctx) {
@@ -354,7 +358,7 @@ int sysfs_read_at(int dirfd, const char *name, char **ret) {
 }
 
 int sysfs_read(struct hd_context *ctx, const char *path, char **ret) {
-        return read_in(ctx->root_fd, rel(path), CONFINE_IN_ROOT, ret);
+        return read_in(ctx->root_fd, rel(path), root_mode(ctx), ret);
 }
 
 int sysfs_read_u64_at(int dirfd, const char *name, int base, uint64_t *ret) {

@@ -21,7 +21,9 @@
  * below a folder's handle (the _at functions) must stay below that folder:
  * a link that climbs above it, or an absolute one, fails with -EXDEV. To
  * follow a link from one device to another (an IOMMU group's members,
- * `physfn`), resolve it with sysfs_resolve_link() and open the path.
+ * `physfn`), resolve it with sysfs_resolve_link() and open the path. On
+ * the live root "/" there is nothing outside it: paths from it are opened
+ * as plain openat() would, names below a handle still must stay below it.
  */
 
 /* Open a directory by absolute path. */
