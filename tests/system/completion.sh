@@ -4,14 +4,7 @@
 # a domain named web$(touch${IFS}pwned) is a candidate, not a command.
 . "$(dirname "$0")/lib.sh"
 REPO=$(cd "$(dirname "$0")/../.." && pwd)
-EMU=${HOSTDEV_EMU:-$(dirname "$HOSTDEV")/tests/hostdev-emu}
-if [ ! -x "$EMU" ]; then
-	ok "completion: skipped, no $EMU"
-	exit 0
-fi
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-cp -a "$DATA/trees/vm" "$tmp/tree"
+emu_vm_tree completion
 mkdir "$tmp/bin" "$tmp/cwd"
 ln -s "$HOSTDEV" "$tmp/bin/hostdev"
 owner='qemu:web$(touch${IFS}pwned)'
@@ -20,7 +13,7 @@ cat > "$tmp/d.xml" <<'EOF'
   <hostdev mode='subsystem' type='usb'><source><vendor id='0x0204'/><product id='0x6025'/></source></hostdev>
 </devices></domain>
 EOF
-"$EMU" --sysroot "$tmp/tree" prepare --owner qemu "$tmp/d.xml" >/dev/null || notok "completion: prepare" "no owner to complete"
+hd prepare --owner qemu "$tmp/d.xml" >/dev/null || notok "completion: prepare" "no owner to complete"
 parent='mtty$(touch${IFS}pwned2)'
 mkdir "$tmp/tree/sys/class/mdev_bus/$parent"
 
