@@ -1,26 +1,37 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# Runs the real-kernel lab: boots Debian's kernel under QEMU (TCG) with hostdev and the
-# scenarios, and turns the serial console into check results.
+# Runs the real-kernel lab: boots Debian's kernels under QEMU (TCG) with hostdev and the
+# scenarios, and turns each serial console into check results.
 #
 # usage: tests/lab/run.sh [options] [[--hostdev] HOSTDEV_BINARY]   (default: build/hostdev)
-#   --out DIR        console.log and received files go here (default: lab/ beside the binary,
-#                    build/lab for build/hostdev)
-#   --timeout SEC    the guest must print lab-done within this (default: 420)
+#   --boot NAME[,NAME]  the boots to run, of (default: all of them, what CI runs)
+#                    6.1   Debian 12's kernel on the host's QEMU (7.2): every scenario
+#                    6.12  bookworm-backports' 6.12 on its QEMU 10 with an igb SR-IOV NIC: every scenario
+#                    6.1-igb  Debian 12's kernel on QEMU 10: setup and the igb scenarios only
+#   --kernel K       one boot with kernel K (6.1, 6.12 or an exact version; also HOSTDEV_LAB_KVER)
+#   --qemu Q         ... and QEMU Q (system or 10; 10 adds the igb NIC)
+#   --out DIR        console.log and received files go here, a folder per boot (default: lab/
+#                    beside the binary, build/lab for build/hostdev)
+#   --timeout SEC    each guest must print lab-done within this (default: 420)
 #   --only PAT[,PAT] run only scenarios whose name contains PAT (setup always runs)
 #   --verbose        print the guest console live, and the output of passing checks
 #   --no-validate    do not run virt-xml-validate on the XML the guest sends
-#   --record-into DIR  unpack each tree `hostdev record` made in the guest into DIR/lab-STATE
-#                    (replacing it), e.g. --record-into tests/data/trees
+#   --record-into DIR  unpack each tree `hostdev record` made in the first boot's guest into
+#                    DIR/lab-STATE (replacing it), e.g. --record-into tests/data/trees
 #
-# Prints one line per check (ok - NAME / not ok - NAME: reason), the guest's output
-# around each failure, and "N passed, N failed[, N skipped]"; exits 1 on any failure.
-# Files the guest prints between "--- begin FILE name [base64] ---" and
-# "--- end FILE ---" land in OUT/out/name (XML in out/xml/, recorded trees in out/record/).
+# Prints one line per check, tagged with its boot (ok - [6.12] NAME / not ok - [6.12] NAME: reason),
+# the guest's output around each failure, and last "N passed, N failed[, N skipped]" over all
+# boots; exits 1 on any failure. Files the guest prints between "--- begin FILE name [base64] ---"
+# and "--- end FILE ---" land in OUT/BOOT/out/name (XML in out/xml/, recorded trees in out/record/).
 set -euo pipefail
 
 LAB_SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$LAB_SRC/../.." && pwd)
+
+# name kernel qemu only: what each boot is. CI runs them all (see README.md for their times).
+BOOTS="6.1:6.1:system:
+6.12:6.12:10:
+6.1-igb:6.1:10:igb"
 
 out=
 timeout=420
@@ -29,8 +40,14 @@ verbose=0
 validate=1
 record_into=
 binary=
+boots=
+kernel=${HOSTDEV_LAB_KVER:-}
+qemu_sel=
 while [ $# -gt 0 ]; do
 	case $1 in
+	--boot) boots=$2; shift ;;
+	--kernel) kernel=$2; shift ;;
+	--qemu) qemu_sel=$2; shift ;;
 	--out) out=$2; shift ;;
 	--hostdev) binary=$2; shift ;;
 	--timeout) timeout=$2; shift ;;
@@ -46,131 +63,179 @@ while [ $# -gt 0 ]; do
 done
 binary=${binary:-$REPO/build/hostdev}
 [ -n "$out" ] || out=$(dirname "$binary")/lab
-
-start=$(date +%s)
-if ! env=$("$LAB_SRC/build.sh" --print-env "$binary"); then
-	echo "not ok - lab-build: tests/lab/build.sh failed (see above)"
-	echo "0 passed, 1 failed"
-	exit 1
-fi
-eval "$env"
-
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
-rm -rf "$out/out"
-mkdir -p "$out/out"
-raw=$out/console.raw
-log=$out/console.log
-# QEMU locks its disk: each run gets its own sparse copy of the cached empty image.
-nvme=$(mktemp /tmp/hostdev-lab-nvme.XXXXXX)
-trap 'rm -f "$nvme"' EXIT
-cp --sparse=always "$LAB_NVME" "$nvme"
 
-append="console=ttyS0 quiet loglevel=1 intel_iommu=on panic=-1"
-[ -z "$only" ] || append="$append lab.only=$only"
-[ $verbose = 0 ] || append="$append lab.verbose"
-
-# The machine LAB.md describes; -no-reboot turns a guest panic into QEMU's exit.
-qemu=(qemu-system-x86_64 -machine q35,kernel-irqchip=split -accel tcg -cpu max
-	-m 1024 -smp 2 -nographic -no-reboot
-	-kernel "$LAB_KERNEL" -initrd "$LAB_INITRD"
-	-append "$append"
-	-device intel-iommu,intremap=on
-	-device e1000e,romfile=
-	-device qemu-xhci,id=xhci
-	-device nvme-subsys,id=subsys0
-	-device pcie-root-port,id=rp0,chassis=1
-	-drive "file=$nvme,if=none,id=nv0,format=raw"
-	-device nvme,id=nvc0,serial=deadbeef,subsys=subsys0,bus=rp0,sriov_max_vfs=4,sriov_vq_flexible=8,sriov_vi_flexible=4,msix_qsize=8
-	-device nvme-ns,drive=nv0,bus=nvc0
-	-nic none)
-
-echo "lab: booting $LAB_KVER (timeout ${timeout}s), console in $log" >&2
-boot=$(date +%s)
-qrc=0
-if [ $verbose = 1 ]; then
-	timeout -k 5 "$timeout" "${qemu[@]}" < /dev/null 2>&1 | tee "$raw" | tr -d '\r' || qrc=$?
+# The boots to run, as "name:kernel:qemu:only" lines.
+if [ -n "$kernel" ] || [ -n "$qemu_sel" ]; then
+	[ -z "$boots" ] || { echo "run.sh: --boot goes without --kernel and --qemu" >&2; exit 2; }
+	n=${kernel:-6.1}
+	[ "${qemu_sel:-system}" = system ] || n="$n-qemu$qemu_sel"
+	plan="$n:${kernel:-6.1}:${qemu_sel:-system}:"
 else
-	timeout -k 5 "$timeout" "${qemu[@]}" < /dev/null > "$raw" 2>&1 || qrc=$?
+	plan=
+	for b in $(echo "${boots:-$(echo "$BOOTS" | cut -d: -f1 | tr '\n' ,)}" | tr ',' ' '); do
+		line=$(echo "$BOOTS" | grep "^$b:" || true)
+		[ -n "$line" ] || { echo "run.sh: no boot '$b'; the boots are $(echo "$BOOTS" | cut -d: -f1 | tr '\n' ' ')" >&2; exit 2; }
+		plan="$plan$line"$'\n'
+	done
 fi
-end=$(date +%s)
-tr -d '\r' < "$raw" > "$log"
-rm -f "$raw"
 
-# One pass over the console: check lines (outside files), files, and the end marker.
-# results.txt gets "ok|not ok|skip<TAB>context file<TAB>line"; a failure's context file
-# holds the console lines (files left out) since the previous check line.
-rm -rf "$out/context"
-mkdir -p "$out/context"
-awk -v outdir="$out/out" -v results="$out/results.txt" -v ctxdir="$out/context" '
-	function keep(l) { ctx[nctx++ % 40] = l }
-	function dump(   f, i, from) {
-		f = ctxdir "/" (++nfail) ".txt"
-		from = (nctx > 40) ? nctx - 40 : 0
-		printf "" > f
-		for (i = from; i < nctx; i++) print ctx[i % 40] > f
-		close(f)
-		nctx = 0
-		return f
-	}
-	BEGIN { infile = 0; done = 0; nctx = 0; nfail = 0; printf "" > results }
-	infile {
-		if ($0 ~ /--- end FILE ---/) {
-			close(path); infile = 0
-			if (b64) print path > (outdir "/.base64")
+NVME=$(mktemp /tmp/hostdev-lab-nvme.XXXXXX)
+trap 'rm -f "$NVME"' EXIT
+all_results=$out/results.txt
+: > "$all_results"
+timings=()
+
+# boot NAME KERNEL QEMU ONLY: build, boot, and turn the console into OUT/NAME/results.txt lines
+# "ok|not ok|skip<TAB>context file<TAB>line" (line tagged with [NAME]).
+boot() {
+	local name=$1 kernel=$2 qemu_sel=$3 bonly=$4 bout=$out/$1 env start boot_t end qrc append raw log
+	local -a qemu
+	start=$(date +%s)
+	mkdir -p "$bout"
+	rm -rf "$bout/out" "$bout/context"
+	mkdir -p "$bout/out" "$bout/context"
+	: > "$bout/results.txt"
+	if ! env=$("$LAB_SRC/build.sh" --print-env --kernel "$kernel" --qemu "$qemu_sel" "$binary"); then
+		printf 'not ok\t-\tnot ok - [%s] lab-build: tests/lab/build.sh failed (see above)\n' "$name" >> "$bout/results.txt"
+		return 0
+	fi
+	eval "$env"
+	raw=$bout/console.raw
+	log=$bout/console.log
+	# QEMU locks its disk: each run gets its own sparse copy of the cached empty image.
+	cp --sparse=always "$LAB_NVME" "$NVME"
+
+	append="console=ttyS0 quiet loglevel=1 intel_iommu=on panic=-1 lab.boot=$name"
+	[ -z "${only:-$bonly}" ] || append="$append lab.only=${only:-$bonly}"
+	[ $verbose = 0 ] || append="$append lab.verbose"
+
+	# The machine LAB.md describes; -no-reboot turns a guest panic into QEMU's exit.
+	qemu=("$LAB_QEMU")
+	if [ -n "$LAB_QEMU_ROOT" ]; then
+		# backports' QEMU from the cache: its own modules and firmware, not the host's 7.2 ones
+		qemu=(env "QEMU_MODULE_DIR=$LAB_QEMU_ROOT/usr/lib/x86_64-linux-gnu/qemu" "$LAB_QEMU"
+			-L "$LAB_QEMU_ROOT/usr/share/qemu" -L "$LAB_QEMU_ROOT/usr/share/seabios" -audio none)
+	fi
+	qemu+=(-machine q35,kernel-irqchip=split -accel tcg -cpu max
+		-m 1024 -smp 2 -nographic -no-reboot
+		-kernel "$LAB_KERNEL" -initrd "$LAB_INITRD"
+		-append "$append"
+		-device intel-iommu,intremap=on
+		-device e1000e,romfile=
+		-device qemu-xhci,id=xhci
+		-device nvme-subsys,id=subsys0
+		-device pcie-root-port,id=rp0,chassis=1
+		-drive "file=$NVME,if=none,id=nv0,format=raw"
+		-device nvme,id=nvc0,serial=deadbeef,subsys=subsys0,bus=rp0,sriov_max_vfs=4,sriov_vq_flexible=8,sriov_vi_flexible=4,msix_qsize=8
+		-device nvme-ns,drive=nv0,bus=nvc0)
+	# QEMU 8.0 on emulates Intel's 82576 with SR-IOV: no netdev needed (QEMU warns it has no peer).
+	if [ "${LAB_QEMU_VERSION%%.*}" -ge 8 ]; then
+		qemu+=(-device pcie-root-port,id=rp1,chassis=2 -device igb,bus=rp1,romfile=)
+	fi
+	qemu+=(-nic none)
+
+	echo "lab: [$name] booting $LAB_KVER on QEMU $LAB_QEMU_VERSION (timeout ${timeout}s), console in $log" >&2
+	boot_t=$(date +%s)
+	qrc=0
+	if [ $verbose = 1 ]; then
+		timeout -k 5 "$timeout" "${qemu[@]}" < /dev/null 2>&1 | tee "$raw" | tr -d '\r' || qrc=$?
+	else
+		timeout -k 5 "$timeout" "${qemu[@]}" < /dev/null > "$raw" 2>&1 || qrc=$?
+	fi
+	end=$(date +%s)
+	tr -d '\r' < "$raw" > "$log"
+	rm -f "$raw"
+	case $qrc in
+	0) ;;
+	124|137) echo "lab: [$name] QEMU was stopped after ${timeout}s" >&2 ;;
+	*) echo "lab: [$name] QEMU exited with status $qrc" >&2 ;;
+	esac
+
+	parse_console "$name" "$log" "$bout"
+	[ $validate = 0 ] || validate_xml "$name" "$bout"
+	if [ -n "$record_into" ] && [ -z "${recorded:-}" ]; then
+		recorded=$name
+		record_trees "$bout"
+	fi
+	timings+=("[$name] $LAB_KVER, QEMU $LAB_QEMU_VERSION: build $((boot_t - start))s, guest $((end - boot_t))s; initramfs $(du -k "$LAB_INITRD" | cut -f1) KiB")
+}
+
+# parse_console NAME LOG BOUT: one pass over the console: check lines (outside files), files, the end
+# marker. A failure's context file holds the console lines (files left out) since the previous check.
+parse_console() {
+	local name=$1 log=$2 bout=$3 f
+	awk -v outdir="$bout/out" -v results="$bout/results.txt" -v ctxdir="$bout/context" -v tag="[$name] " '
+		function keep(l) { ctx[nctx++ % 40] = l }
+		function dump(   f, i, from) {
+			f = ctxdir "/" (++nfail) ".txt"
+			from = (nctx > 40) ? nctx - 40 : 0
+			printf "" > f
+			for (i = from; i < nctx; i++) print ctx[i % 40] > f
+			close(f)
+			nctx = 0
+			return f
+		}
+		BEGIN { infile = 0; done = 0; nctx = 0; nfail = 0 }
+		infile {
+			if ($0 ~ /--- end FILE ---/) {
+				close(path); infile = 0
+				if (b64) print path > (outdir "/.base64")
+				next
+			}
+			if ($0 ~ /^\[ *[0-9]+\.[0-9]+\] /) { keep($0); next }   # a kernel message, not the file
+			print $0 > path
 			next
 		}
-		if ($0 ~ /^\[ *[0-9]+\.[0-9]+\] /) { keep($0); next }   # a kernel message, not the file
-		print $0 > path
-		next
-	}
-	/--- begin FILE [^ ]+( base64)? ---/ {
-		s = $0; sub(/.*--- begin FILE /, "", s); sub(/ ---.*/, "", s)
-		b64 = 0
-		if (s ~ / base64$/) { b64 = 1; sub(/ base64$/, "", s) }
-		keep("[file " s "]")
-		if (s ~ /(^\/|\.\.)/) next
-		path = outdir "/" s
-		dir = path; sub(/\/[^\/]*$/, "", dir)
-		system("mkdir -p \"" dir "\"")
-		printf "" > path
-		infile = 1
-		next
-	}
-	/lab-done/ { done = 1 }
-	/not ok - / {
-		keep($0)
-		l = $0; sub(/.*not ok - /, "not ok - ", l)
-		print "not ok\t" dump() "\t" l > results
-		next
-	}
-	/(^|[^a-z])ok - / {
-		l = $0; sub(/.*ok - /, "ok - ", l)
-		print ((l ~ /# SKIP/) ? "skip" : "ok") "\t-\t" l > results
-		nctx = 0
-		next
-	}
-	{ keep($0) }
-	END {
-		if (infile) keep("[console ended inside a file]")
-		if (!done) {
-			keep("[no lab-done marker]")
-			print "not ok\t" dump() "\tnot ok - lab-done: the guest did not finish (timeout, panic or hang)" > results
+		/--- begin FILE [^ ]+( base64)? ---/ {
+			s = $0; sub(/.*--- begin FILE /, "", s); sub(/ ---.*/, "", s)
+			b64 = 0
+			if (s ~ / base64$/) { b64 = 1; sub(/ base64$/, "", s) }
+			keep("[file " s "]")
+			if (s ~ /(^\/|\.\.)/) next
+			path = outdir "/" s
+			dir = path; sub(/\/[^\/]*$/, "", dir)
+			system("mkdir -p \"" dir "\"")
+			printf "" > path
+			infile = 1
+			next
 		}
-	}
-' "$log"
+		/lab-done/ { done = 1 }
+		/not ok - / {
+			keep($0)
+			l = $0; sub(/.*not ok - /, "not ok - " tag, l)
+			print "not ok\t" dump() "\t" l > results
+			next
+		}
+		/(^|[^a-z])ok - / {
+			l = $0; sub(/.*ok - /, "ok - " tag, l)
+			print ((l ~ /# SKIP/) ? "skip" : "ok") "\t-\t" l > results
+			nctx = 0
+			next
+		}
+		{ keep($0) }
+		END {
+			if (infile) keep("[console ended inside a file]")
+			if (!done) {
+				keep("[no lab-done marker]")
+				print "not ok\t" dump() "\tnot ok - " tag "lab-done: the guest did not finish (timeout, panic or hang)" > results
+			}
+		}
+	' "$log"
+	# base64 files, decoded in place
+	if [ -e "$bout/out/.base64" ]; then
+		while read -r f; do
+			base64 -d < "$f" > "$f.tmp" && mv "$f.tmp" "$f" ||
+				printf 'not ok\t-\tnot ok - [%s] file-%s: base64 did not decode\n' "$name" "${f#"$bout/out/"}" >> "$bout/results.txt"
+		done < "$bout/out/.base64"
+		rm -f "$bout/out/.base64"
+	fi
+}
 
-# base64 files, decoded in place
-if [ -e "$out/out/.base64" ]; then
-	while read -r f; do
-		base64 -d < "$f" > "$f.tmp" && mv "$f.tmp" "$f" ||
-			printf 'not ok\t-\tnot ok - file-%s: base64 did not decode\n' "${f#"$out/out/"}" >> "$out/results.txt"
-	done < "$out/out/.base64"
-	rm -f "$out/out/.base64"
-fi
-
-if [ -n "$record_into" ]; then
-	for t in "$out"/out/record/*.tar.gz; do
+record_trees() {
+	local t state
+	for t in "$1"/out/record/*.tar.gz; do
 		[ -e "$t" ] || continue
 		state=$(basename "$t" .tar.gz)
 		rm -rf "$record_into/lab-$state"
@@ -178,23 +243,32 @@ if [ -n "$record_into" ]; then
 		tar -xzf "$t" -C "$record_into/lab-$state" --strip-components=1
 		echo "lab: recorded tree $record_into/lab-$state" >&2
 	done
-fi
+}
 
 # Every XML the guest sent must validate against libvirt's nodedev schema.
-if [ $validate = 1 ] && [ -d "$out/out/xml" ]; then
-	nx=0; bad=0
-	for f in "$out"/out/xml/*.xml; do
+validate_xml() {
+	local name=$1 bout=$2 nx=0 bad=0 f err reason
+	[ -d "$bout/out/xml" ] || return 0
+	for f in "$bout"/out/xml/*.xml; do
 		[ -e "$f" ] || continue
 		nx=$((nx + 1))
 		if ! err=$(virt-xml-validate "$f" nodedev 2>&1); then
 			bad=$((bad + 1))
 			reason=$(echo "$err" | grep -v '^$' | grep -v 'fails to validate' | head -n 1)
-			printf 'not ok\t-\tnot ok - xml-valid-%s: %s\n' "$(basename "$f" .xml)" "${reason:-fails to validate}" >> "$out/results.txt"
+			printf 'not ok\t-\tnot ok - [%s] xml-valid-%s: %s\n' "$name" "$(basename "$f" .xml)" "${reason:-fails to validate}" >> "$bout/results.txt"
 			echo "$err" | sed 's/^/# /' > "$f.errors"
 		fi
 	done
-	[ $bad -gt 0 ] || printf 'ok\t-\tok - xml-valid # %d files\n' "$nx" >> "$out/results.txt"
-fi
+	[ $bad -gt 0 ] || printf 'ok\t-\tok - [%s] xml-valid # %d files\n' "$name" "$nx" >> "$bout/results.txt"
+}
+
+start_all=$(date +%s)
+while IFS=: read -r name k q o; do
+	[ -n "$name" ] || continue
+	boot "$name" "$k" "$q" "$o"
+	cat "$out/$name/results.txt" >> "$all_results"
+done <<< "$plan"
+end_all=$(date +%s)
 
 npass=0; nfail=0; nskip=0
 while IFS=$'\t' read -r kind ctx line; do
@@ -204,26 +278,21 @@ while IFS=$'\t' read -r kind ctx line; do
 	"not ok")
 		nfail=$((nfail + 1))
 		if [ "$ctx" != - ] && [ -s "$ctx" ]; then
-			echo "---- guest console before the failure ($log) ----"
+			echo "---- guest console before the failure ($(dirname "$(dirname "$ctx")")/console.log) ----"
 			sed 's/^/| /' "$ctx"
 			echo "----"
 		fi
 		echo "$line"
 		;;
 	esac
-done < "$out/results.txt"
+done < "$all_results"
 
-case $qrc in
-0) ;;
-124|137) echo "lab: QEMU was stopped after ${timeout}s" >&2 ;;
-*) echo "lab: QEMU exited with status $qrc" >&2 ;;
-esac
 if [ $((npass + nfail + nskip)) -eq 0 ]; then
 	echo "not ok - lab: no check ran"
 	nfail=$((nfail + 1))
 fi
 nerr=0
-for f in "$out"/out/xml/*.errors; do
+for f in "$out"/*/out/xml/*.errors; do
 	[ -e "$f" ] || continue
 	nerr=$((nerr + 1))
 	if [ $nerr -le 5 ]; then
@@ -231,9 +300,10 @@ for f in "$out"/out/xml/*.errors; do
 		head -n 10 "$f"
 	fi
 done
-[ $nerr -le 5 ] || echo "---- (and $((nerr - 5)) more invalid XML files: $out/out/xml/*.errors)"
+[ $nerr -le 5 ] || echo "---- (and $((nerr - 5)) more invalid XML files: $out/*/out/xml/*.errors)"
 
-echo "lab: guest ran $((end - boot))s, whole run $((end - start))s; initramfs $(du -k "$LAB_INITRD" | cut -f1) KiB" >&2
+for t in "${timings[@]}"; do echo "lab: $t" >&2; done
+echo "lab: whole run $((end_all - start_all))s" >&2
 if [ $nskip -gt 0 ]; then
 	echo "$npass passed, $nfail failed, $nskip skipped"
 else
