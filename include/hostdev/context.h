@@ -40,6 +40,14 @@ int hd_context_set_mdev_config_dir(struct hd_context *ctx, const char *dir);
 const char *hd_context_last_error(const struct hd_context *ctx);
 
 /*
+ * What a person should know about operations that succeeded all the same
+ * (a VF's old MAC its driver refused at release, and the one left instead):
+ * a NULL-terminated list of sentences to free with hd_strv_free(), NULL
+ * when there is none. Taking them empties the context's list.
+ */
+char **hd_context_take_notices(struct hd_context *ctx);
+
+/*
  * Every write to sysfs goes through one function. A hook replaces the real
  * write: tests put a kernel emulator here. PATH is the absolute path as the
  * kernel names it ("/sys/bus/pci/drivers_probe"); ROOT_FD is the root prefix.

@@ -176,6 +176,13 @@ enum hd_scsi_model { HD_SCSI_MODELS(HD_ENUM_ENTRY) _HD_SCSI_MODEL_MAX, _HD_SCSI_
         X(HD_USB_MODEL_NONE, "none")
 enum hd_usb_model { HD_USB_MODELS(HD_ENUM_ENTRY) _HD_USB_MODEL_MAX, _HD_USB_MODEL_INVALID = -1 };
 
+/* <link state='...'/> of an <interface>; DEFAULT means absent. */
+#define HD_LINK_STATES(X)                                                                          \
+        X(HD_LINK_DEFAULT, "default")                                                              \
+        X(HD_LINK_UP, "up")                                                                        \
+        X(HD_LINK_DOWN, "down")
+enum hd_link_state { HD_LINK_STATES(HD_ENUM_ENTRY) _HD_LINK_STATE_MAX, _HD_LINK_STATE_INVALID = -1 };
+
 const char *hd_hostdev_kind_to_string(enum hd_hostdev_kind v);
 enum hd_hostdev_kind hd_hostdev_kind_from_string(const char *s);
 const char *hd_pci_backend_to_string(enum hd_pci_backend v);
@@ -204,6 +211,8 @@ const char *hd_scsi_model_to_string(enum hd_scsi_model v);
 enum hd_scsi_model hd_scsi_model_from_string(const char *s);
 const char *hd_usb_model_to_string(enum hd_usb_model v);
 enum hd_usb_model hd_usb_model_from_string(const char *s);
+const char *hd_link_state_to_string(enum hd_link_state v);
+enum hd_link_state hd_link_state_from_string(const char *s);
 
 /* An optional yes/no (or on/off) attribute: ABSENT when the XML leaves it out. */
 enum hd_tristate { HD_TRISTATE_ABSENT, HD_TRISTATE_YES, HD_TRISTATE_NO };
@@ -301,6 +310,8 @@ struct hd_hostdev_net_vf {
         uint8_t mac[6];
         struct hd_vlan vlan;
         struct hd_virtualport virtualport;
+        enum hd_tristate trust_guest_rx_filters; /* <interface trustGuestRxFilters=>: the VF's trust */
+        enum hd_link_state link;                 /* <link state=/> */
 };
 
 struct hd_hostdev_caps {

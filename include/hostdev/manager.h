@@ -159,6 +159,7 @@ struct hd_active {
         char *stub_driver; /* "vfio-pci" */
         bool unbind_from_stub, remove_slot, reprobe;
         char *vf_mac, *vf_vlan; /* a VF's saved network settings, NULL when none */
+        char *vf_flags;         /* its saved spoof checking, trust, link state: "trust=off"; NULL when none set */
         char *holder;           /* the process that recorded it: "pid 1234 (hostdev)" */
         int64_t created, updated; /* seconds since the epoch; a held device's 'updated' is when its guest got it */
         /* What hd_manager_prepare adds: */

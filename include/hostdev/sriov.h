@@ -33,7 +33,10 @@ struct hd_sriov_pf {
 };
 void hd_sriov_pf_free(struct hd_sriov_pf *pf);
 
-/* PF: anything hd_device_lookup() takes that is a PCI function. -EOPNOTSUPP when it cannot have VFs. */
+/*
+ * PF: anything hd_device_lookup() takes that is a PCI function, or the PF's
+ * network interface. -EOPNOTSUPP when it cannot have VFs.
+ */
 int hd_sriov_get(struct hd_context *ctx, const char *pf, struct hd_sriov_pf **ret);
 
 enum hd_sriov_flags {
@@ -72,11 +75,31 @@ void hd_vf_free(struct hd_vf *vf);
 /* SPEC: a PCI address or libvirt name of a VF, or the name of a VF's network interface. */
 int hd_vf_lookup(struct hd_context *ctx, const char *spec, struct hd_vf **ret);
 
-/* A VF's administrative settings, as IFLA_VF_MAC and IFLA_VF_VLAN carry them. */
+/* A setting a PF keeps on or off for a VF; UNSET: not known (the driver does not say), or leave it as it is. */
+enum hd_vf_toggle { HD_VF_UNSET = 0, HD_VF_OFF, HD_VF_ON };
+/* A VF's link as its PF reports it (IFLA_VF_LINK_STATE): following the PF's (auto), or forced up or down. */
+enum hd_vf_link { HD_VF_LINK_UNSET = 0, HD_VF_LINK_AUTO, HD_VF_LINK_ENABLE, HD_VF_LINK_DISABLE };
+
+/*
+ * A VF's administrative settings, as IFLA_VF_INFO carries them (all zero:
+ * no MAC, no VLAN, the rest unknown or left alone).
+ */
 struct hd_vf_net {
         uint8_t mac[6]; /* all zero: none set */
         unsigned vlan;  /* 0: no VLAN */
         unsigned qos;
+        enum hd_vf_toggle spoofchk; /* IFLA_VF_SPOOFCHK: the PF drops frames whose source MAC is not the VF's */
+        enum hd_vf_toggle trust;    /* IFLA_VF_TRUST: the VF may change its MAC, go promiscuous ... */
+        enum hd_vf_link link;       /* IFLA_VF_LINK_STATE */
+};
+
+/* Which settings one message sets: each is a separate IFLA_VF_* attribute. */
+enum hd_vf_net_field {
+        HD_VF_NET_MAC = 1 << 0,      /* IFLA_VF_MAC */
+        HD_VF_NET_VLAN = 1 << 1,     /* IFLA_VF_VLAN: vlan and qos */
+        HD_VF_NET_SPOOFCHK = 1 << 2, /* IFLA_VF_SPOOFCHK */
+        HD_VF_NET_TRUST = 1 << 3,    /* IFLA_VF_TRUST */
+        HD_VF_NET_LINK = 1 << 4,     /* IFLA_VF_LINK_STATE */
 };
 
 /*
@@ -85,24 +108,37 @@ struct hd_vf_net {
  * (hd_vf_netlink_real(), libnl-route-3).
  */
 struct hd_vf_netlink_ops {
-        /* The admin MAC and VLAN of VF number VF of PF_IFNAME (RTM_GETLINK, IFLA_VFINFO_LIST). */
+        /* The admin settings of VF number VF of PF_IFNAME (RTM_GETLINK, IFLA_VFINFO_LIST). */
         int (*get)(void *userdata, const char *pf_ifname, unsigned vf, struct hd_vf_net *ret);
-        /* Set them (RTM_SETLINK with IFLA_VF_MAC and IFLA_VF_VLAN in one IFLA_VF_INFO). */
-        int (*set)(void *userdata, const char *pf_ifname, unsigned vf, const struct hd_vf_net *net);
+        /*
+         * Set the FIELDS (enum hd_vf_net_field) of NET: RTM_SETLINK with one
+         * IFLA_VF_INFO holding an attribute per field. A driver without the
+         * setting refuses it (-EOPNOTSUPP).
+         */
+        int (*set)(void *userdata, const char *pf_ifname, unsigned vf, const struct hd_vf_net *net, unsigned fields);
         void *userdata;
 };
 const struct hd_vf_netlink_ops *hd_vf_netlink_real(void);
 
 int hd_vf_net_get(struct hd_context *ctx, const struct hd_vf_netlink_ops *ops, const struct hd_vf *vf,
                   struct hd_vf_net *ret);
+/*
+ * Set the FIELDS of NET on VF (0: MAC and VLAN, and spoof checking, trust
+ * and link state where not UNSET): MAC and VLAN in one message (as libvirt
+ * sends them), then each other field in its own, so that a refusal names
+ * the setting and the driver.
+ */
 int hd_vf_net_set(struct hd_context *ctx, const struct hd_vf_netlink_ops *ops, const struct hd_vf *vf,
-                  const struct hd_vf_net *net);
+                  const struct hd_vf_net *net, unsigned fields);
 
 /*
  * What an <interface type='hostdev'> asks of its VF: the MAC (when given;
- * otherwise CURRENT's is kept) and at most one VLAN tag (none: VLAN 0).
- * Refused with -EOPNOTSUPP: 802.1Qbg/802.1Qbh virtual ports, VLAN trunks
- * and nativeMode, which a VF's admin settings cannot express.
+ * otherwise CURRENT's is kept), at most one VLAN tag (none: VLAN 0),
+ * trust as trustGuestRxFilters says and the link state as <link state=/>
+ * says ("up": auto, following the PF; "down": disabled), both left UNSET
+ * when not given. libvirt's XML has no spoof checking for a VF: it stays
+ * UNSET. Refused with -EOPNOTSUPP: 802.1Qbg/802.1Qbh virtual ports, VLAN
+ * trunks and nativeMode, which a VF's admin settings cannot express.
  */
 int hd_vf_net_from_interface(struct hd_context *ctx, const struct hd_hostdev_net_vf *iface,
                              const struct hd_vf_net *current, struct hd_vf_net *ret);
@@ -110,6 +146,16 @@ int hd_vf_net_from_interface(struct hd_context *ctx, const struct hd_hostdev_net
 /* The settings as the state store keeps them: "52:54:00:aa:bb:cc" and "VLAN[:QOS]" ("0": none). */
 int hd_vf_net_to_strings(const struct hd_vf_net *net, char mac[static 18], char vlan[static 24]);
 int hd_vf_net_from_strings(const char *mac, const char *vlan, struct hd_vf_net *ret);
+/*
+ * The others, those not UNSET: "spoofchk=on trust=off link=auto" ("" when
+ * none); reading sets the fields named and leaves the rest as they are.
+ */
+int hd_vf_net_flags_to_string(const struct hd_vf_net *net, char flags[static 48]);
+int hd_vf_net_flags_from_string(const char *flags, struct hd_vf_net *net);
+/* The FIELDS of NET for a person: "MAC 52:54:00:aa:bb:cc, VLAN 42:3", "trust on", "link state disable" ... */
+void hd_vf_net_describe(const struct hd_vf_net *net, unsigned fields, char buf[static 64]);
+/* The fields (enum hd_vf_net_field) in which A and B differ; a field UNSET in A is not compared. */
+unsigned hd_vf_net_diff(const struct hd_vf_net *a, const struct hd_vf_net *b);
 
 #ifdef __cplusplus
 }

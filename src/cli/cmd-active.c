@@ -58,7 +58,8 @@ static char *restore_of(const struct hd_active *a) {
                 return strdup("unbound, as it was");
         }
         if (streq(a->kind, "net_vf"))
-                return a->vf_mac ? strdupf("MAC %s, VLAN %s", a->vf_mac, a->vf_vlan ? a->vf_vlan : "0")
+                return a->vf_mac ? strdupf("MAC %s, VLAN %s%s%s", a->vf_mac, a->vf_vlan ? a->vf_vlan : "0",
+                                           a->vf_flags ? ", " : "", a->vf_flags ? a->vf_flags : "")
                                  : strdup("nothing set yet");
         if (streq(a->kind, "mdev"))
                 return strdup(a->mdev_started ? "stopped (hostdev started it)" : "keeps running");

@@ -91,8 +91,9 @@ void cli_print_held(struct hd_context *ctx, const struct hd_owner *o) {
                 if (!mine || !streq(a->state, "held"))
                         continue;
                 if (streq(a->kind, "net_vf"))
-                        printf("  %-6s %-20s MAC and VLAN set; MAC %s, VLAN %s kept for release\n", a->kind, a->key,
-                               a->vf_mac ? a->vf_mac : "-", a->vf_vlan ? a->vf_vlan : "0");
+                        printf("  %-6s %-20s MAC and VLAN set; MAC %s, VLAN %s%s%s kept for release\n", a->kind,
+                               a->key, a->vf_mac ? a->vf_mac : "-", a->vf_vlan ? a->vf_vlan : "0",
+                               a->vf_flags ? ", " : "", a->vf_flags ? a->vf_flags : "");
                 else
                         printf("  %-6s %-20s %s\n", a->kind, a->key, a->node ? a->node : "");
         }

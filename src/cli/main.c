@@ -91,6 +91,14 @@ static int context_from_env(struct hd_context *ctx, const char *sysroot, const c
         return r;
 }
 
+/* What the library said besides the verb's own output and errors (a VF's MAC it could not put back ...). */
+static void print_notices(struct hd_context *ctx) {
+        char **v = hd_context_take_notices(ctx);
+        for (char **s = v; s && *s; s++)
+                fprintf(stderr, "hostdev: note: %s\n", *s);
+        hd_strv_free(v);
+}
+
 int main(int argc, char **argv) {
         static const struct option opts[] = {
                 { "sysroot", required_argument, NULL, 'R' },
@@ -154,6 +162,7 @@ int main(int argc, char **argv) {
                         argc -= optind - 1;
                         optind = 0;
                         ret = verbs[i].run(ctx, argc, argv);
+                        print_notices(ctx);
                         hd_context_free(ctx);
                         return ret;
                 }

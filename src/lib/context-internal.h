@@ -25,6 +25,7 @@ struct hd_context {
         void *write_hook_data;
         struct hd_names *names; /* loaded lazily: vendor/product names */
         const struct hd_vf_netlink_ops *vf_netlink; /* hd_manager_set_vf_netlink(); NULL: the real one on "/" */
+        char **notices; /* hd_notice(), until hd_context_take_notices() */
 };
 
 /*
@@ -33,3 +34,5 @@ struct hd_context {
  */
 int hd_error(struct hd_context *ctx, int err, const char *fmt, ...) _printf_(3, 4);
 void hd_error_clear(struct hd_context *ctx);
+/* Something a person should know about an operation that succeeded all the same (hd_context_take_notices()). */
+void hd_notice(struct hd_context *ctx, const char *fmt, ...) _printf_(2, 3);

@@ -49,6 +49,7 @@ struct hd_context *hd_context_free(struct hd_context *ctx) {
         free(ctx->hwdb_path);
         free(ctx->mdev_config_dir);
         free(ctx->last_error);
+        strv_free(ctx->notices);
         free(ctx);
         return NULL;
 }
@@ -141,6 +142,25 @@ int hd_error(struct hd_context *ctx, int err, const char *fmt, ...) {
         free(ctx->last_error);
         ctx->last_error = msg;
         return err;
+}
+
+void hd_notice(struct hd_context *ctx, const char *fmt, ...) {
+        va_list ap;
+        char *msg;
+
+        if (!ctx)
+                return;
+        va_start(ap, fmt);
+        if (vasprintf(&msg, fmt, ap) < 0)
+                msg = NULL;
+        va_end(ap);
+        /* A notice lost to a full memory costs a sentence, never the operation. */
+        if (msg)
+                (void)strv_push(&ctx->notices, msg);
+}
+
+char **hd_context_take_notices(struct hd_context *ctx) {
+        return ctx ? TAKE_PTR(ctx->notices) : NULL;
 }
 
 void hd_error_clear(struct hd_context *ctx) {

@@ -7,7 +7,8 @@
 
 /*
  * A VF's settings live in the tree, .emulator/vfnet/PF_IFNAME/VF holding
- * "MAC VLAN QOS" (absent: 00:00:00:00:00:00 0 0), so a forked child's
+ * "MAC VLAN QOS spoofchk=on trust=off link=auto" (absent: a new VF as igb
+ * makes it, 00:00:00:00:00:00 0 0 and those flags), so a forked child's
  * settings outlive it. A set goes through HOOK (the context's write hook,
  * as a write of that line to /.emulator/vfnet/PF_IFNAME/VF), so the
  * emulator's faults, crashes and write counts apply to netlink messages as
@@ -19,6 +20,10 @@ struct emu_vfnet {
         struct emu *e;
         hd_write_hook_t hook;
         void *hook_data;
+        /* The PF driver's limits: settings it lacks (enum hd_vf_net_field: -EOPNOTSUPP), and whether it
+         * refuses the all-zero MAC (-EINVAL, as drivers that take only is_valid_ether_addr() do). */
+        unsigned missing;
+        bool refuse_zero_mac;
 };
 
 /* OPS of *V ready for hd_manager_set_vf_netlink(); V must outlive the context's use. */

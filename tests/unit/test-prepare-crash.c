@@ -183,11 +183,72 @@ static void test_kill_recovery(void **state) {
         hd_domain_def_free(def);
 }
 
+/* VF 1 with a VLAN priority no XML can ask, given trust and link state by an interface: the settings a kill leaves. */
+static const char netvf_xml[] =
+        "<domain type='kvm'><name>vm1</name><uuid>11111111-2222-3333-4444-555555555555</uuid><devices>"
+        "<interface type='hostdev' managed='yes' trustGuestRxFilters='yes'><mac address='52:54:00:aa:00:01'/>"
+        "<source><address type='pci' domain='0x0000' bus='0x03' slot='0x02' function='0x1'/></source>"
+        "<vlan><tag id='43'/></vlan><link state='down'/></interface></devices></domain>";
+#define VF1_BEFORE "00:00:00:00:00:00 7:3 spoofchk=on trust=off link=auto"
+#define VF1_GUEST "52:54:00:aa:00:01 43 spoofchk=on trust=on link=disable"
+
+static void assert_vf1(struct vm *v, const char *want, const char *when) {
+        struct hd_vf_net n;
+        char mac[18], vlan[24], flags[48];
+        _cleanup_free_ char *got = NULL;
+
+        assert_int_equal(emu_vfnet_read(v->e, "enp3s0f0", 1, &n), 0);
+        hd_vf_net_to_strings(&n, mac, vlan);
+        hd_vf_net_flags_to_string(&n, flags);
+        got = strdupf("%s %s %s", mac, vlan, flags);
+        if (!got || !streq(got, want))
+                fail_msg("%s: VF 1 is '%s', expected '%s'", when, got ? got : "?", want);
+}
+
+/* The interface's messages killed at each write (MAC and VLAN, trust, link state) of prepare and release. */
+static void test_kill_netvf(void **state) {
+        struct vm *v = *state;
+        struct hd_domain_def *def = vm_parse(v->ctx, netvf_xml);
+        _cleanup_free_ char *p = strdupf("%s/.emulator/vfnet/enp3s0f0/1", emu_root(v->e));
+        FILE *f = p ? fopen(p, "we") : NULL;
+        unsigned total;
+
+        assert_non_null(f);
+        fputs("00:00:00:00:00:00 7 3 spoofchk=on trust=off link=auto\n", f); /* "MAC VLAN QOS flags" */
+        fclose(f);
+        total = count_writes(v, op_prepare, def);
+        assert_vf1(v, VF1_GUEST, "prepared");
+        assert_int_equal(count_writes(v, op_release, def), total);
+        assert_vf1(v, VF1_BEFORE, "released");
+        for (int after = 0; after < 2; after++)
+                for (unsigned n = 1; n <= total; n++) {
+                        char when[64];
+                        snprintf(when, sizeof(when), "prepare killed %s write %u of %u", after ? "after" : "before", n,
+                                 total);
+                        assert_int_equal(run_crashing(v, op_prepare, def, n, after), EMU_CRASH_EXIT);
+                        assert_int_equal(hd_recover(v->ctx, NULL) >= 0, 1);
+                        assert_vf1(v, VF1_BEFORE, when);
+                        assert_driver(v->e, VF1, "iavf");
+                        assert_int_equal(vm_records(v->ctx), 0);
+
+                        snprintf(when, sizeof(when), "release killed %s write %u of %u", after ? "after" : "before", n,
+                                 total);
+                        assert_int_equal(op_prepare(v->ctx, def), 0);
+                        assert_int_equal(run_crashing(v, op_release, def, n, after), EMU_CRASH_EXIT);
+                        assert_int_equal(hd_recover(v->ctx, NULL) >= 0, 1);
+                        assert_vf1(v, VF1_BEFORE, when);
+                        assert_driver(v->e, VF1, "iavf");
+                        assert_int_equal(vm_records(v->ctx), 0);
+                }
+        hd_domain_def_free(def);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test_setup_teardown(test_kill_prepare, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_kill_release, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_kill_recovery, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_kill_netvf, setup, teardown),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

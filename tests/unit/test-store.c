@@ -77,6 +77,40 @@ static void test_newer_schema(void **state) {
         hd_context_free(ctx);
 }
 
+/* A store of schema 2 (before a VF's saved flags): opened, it gains vf_flags and its rows read as before. */
+static void test_migrate_vf_flags(void **state) {
+        struct hd_context *ctx = new_ctx("v2");
+        struct hd_store *s = NULL;
+        struct hd_active *a = NULL, *r = store_record_new(STORE_NET_VF, "0000:03:02.0", STORE_HELD);
+
+        assert_non_null(r);
+        r->vf_mac = strdup("02:00:00:00:03:00");
+        r->vf_vlan = strdup("7:3");
+        r->vf_flags = strdup("trust=off");
+        assert_int_equal(store_open(ctx, 0, &s), 0);
+        assert_int_equal(store_device_add(s, r, 0), 0);
+        assert_int_equal(sqlite3_exec(s->db, "ALTER TABLE devices DROP COLUMN vf_flags; PRAGMA user_version = 2", NULL,
+                                      NULL, NULL),
+                         SQLITE_OK);
+        store_close(s);
+        assert_int_equal(store_open(ctx, 0, &s), 0);
+        assert_int_equal(store_device_get(s, STORE_NET_VF, "0000:03:02.0", &a, NULL), 0);
+        assert_string_equal(a->vf_mac, "02:00:00:00:03:00");
+        assert_string_equal(a->vf_vlan, "7:3");
+        assert_null(a->vf_flags);
+        /* and the new column is written and read */
+        free(a->vf_flags);
+        a->vf_flags = strdup("trust=off link=auto");
+        assert_int_equal(store_device_update(s, a, 0), 0);
+        hd_active_free(a);
+        assert_int_equal(store_device_get(s, STORE_NET_VF, "0000:03:02.0", &a, NULL), 0);
+        assert_string_equal(a->vf_flags, "trust=off link=auto");
+        hd_active_free(a);
+        hd_active_free(r);
+        store_close(s);
+        hd_context_free(ctx);
+}
+
 static void test_claim(void **state) {
         struct hd_context *ctx = new_ctx("claim");
         struct hd_store *s = NULL;
@@ -412,6 +446,7 @@ int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_open_private),
                 cmocka_unit_test(test_newer_schema),
+                cmocka_unit_test(test_migrate_vf_flags),
                 cmocka_unit_test(test_claim),
                 cmocka_unit_test(test_round_trip),
                 cmocka_unit_test(test_untrusted),

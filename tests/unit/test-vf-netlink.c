@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* A VF's MAC and VLAN: the netlink messages byte by byte against if_link.h, the settings logic through a fake. */
+/* A VF's admin settings: the netlink messages byte by byte against if_link.h, the settings logic through a fake. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -37,7 +37,7 @@ static void test_set_message(void **state) {
         const uint8_t *p, *end;
         uint16_t len, type, l2, t2, l3, t3;
 
-        assert_int_equal(vf_nl_build_set("enp1s0f0", 7, &net, &msg), 0);
+        assert_int_equal(vf_nl_build_set("enp1s0f0", 7, &net, HD_VF_NET_MAC | HD_VF_NET_VLAN, &msg), 0);
         h = nlmsg_hdr(msg);
         assert_int_equal(h->nlmsg_type, RTM_SETLINK);
         assert_int_equal(h->nlmsg_flags, NLM_F_REQUEST | NLM_F_ACK);
@@ -85,6 +85,41 @@ static void test_set_message(void **state) {
         nlmsg_free(msg);
 }
 
+/* Spoof checking, link state and trust: each its IFLA_VF_* struct {vf, value}, in do_setvfinfo()'s order. */
+static void test_set_flags_message(void **state) {
+        struct hd_vf_net net = { .spoofchk = HD_VF_OFF, .trust = HD_VF_ON, .link = HD_VF_LINK_DISABLE };
+        struct nlattr *tb[IFLA_MAX + 1], *info, *a;
+        struct nl_msg *msg = NULL;
+        uint16_t want[] = { IFLA_VF_SPOOFCHK, IFLA_VF_LINK_STATE, IFLA_VF_TRUST };
+        uint32_t value[] = { 0, IFLA_VF_LINK_STATE_DISABLE, 1 };
+        int rem, i = 0;
+
+        assert_int_equal(vf_nl_build_set("eth1", 3, &net, HD_VF_NET_SPOOFCHK | HD_VF_NET_TRUST | HD_VF_NET_LINK, &msg),
+                         0);
+        assert_int_equal(nlmsg_parse(nlmsg_hdr(msg), sizeof(struct ifinfomsg), tb, IFLA_MAX, NULL), 0);
+        info = nla_data(tb[IFLA_VFINFO_LIST]);
+        assert_int_equal(nla_type(info), IFLA_VF_INFO);
+        nla_for_each_nested(a, info, rem) {
+                assert_true(i < 3);
+                assert_int_equal(nla_type(a), want[i]);
+                assert_int_equal(nla_len(a), 8); /* struct ifla_vf_spoofchk/_link_state/_trust: { __u32 vf, x; } */
+                assert_int_equal(u32_at(nla_data(a)), 3);
+                assert_int_equal(u32_at((const uint8_t *)nla_data(a) + 4), value[i]);
+                i++;
+        }
+        assert_int_equal(i, 3);
+        nlmsg_free(msg);
+
+        /* one field, one attribute; a field to set that is UNSET is refused */
+        assert_int_equal(vf_nl_build_set("eth1", 3, &net, HD_VF_NET_TRUST, &msg), 0);
+        assert_int_equal(nlmsg_parse(nlmsg_hdr(msg), sizeof(struct ifinfomsg), tb, IFLA_MAX, NULL), 0);
+        info = nla_data(tb[IFLA_VFINFO_LIST]);
+        assert_int_equal(nla_len(info), 12);
+        nlmsg_free(msg);
+        net.trust = HD_VF_UNSET;
+        assert_int_equal(vf_nl_build_set("eth1", 3, &net, HD_VF_NET_TRUST, &msg), -EINVAL);
+}
+
 static void test_get_message(void **state) {
         struct nl_msg *msg = NULL;
         struct nlmsghdr *h;
@@ -117,9 +152,15 @@ static struct nl_msg *fake_newlink(unsigned n_vfs) {
                 struct ifla_vf_mac mac = { .vf = i, .mac = { 0x02, 0, 0, 0, 0, (uint8_t)(0x10 + i) } };
                 struct ifla_vf_vlan vlan = { .vf = i, .vlan = 100 + i, .qos = 0 };
                 struct ifla_vf_spoofchk spoof = { .vf = i, .setting = 1 };
+                /* a driver that does not tell its VFs' trust: the kernel sends (u32)-1 */
+                struct ifla_vf_trust trust = { .vf = i, .setting = i == 2 ? 1 : (uint32_t)-1 };
+                struct ifla_vf_link_state link = { .vf = i, .link_state = i == 1 ? IFLA_VF_LINK_STATE_DISABLE
+                                                                                  : IFLA_VF_LINK_STATE_AUTO };
                 assert_int_equal(nla_put(msg, IFLA_VF_MAC, sizeof(mac), &mac), 0);
                 assert_int_equal(nla_put(msg, IFLA_VF_VLAN, sizeof(vlan), &vlan), 0);
                 assert_int_equal(nla_put(msg, IFLA_VF_SPOOFCHK, sizeof(spoof), &spoof), 0);
+                assert_int_equal(nla_put(msg, IFLA_VF_LINK_STATE, sizeof(link), &link), 0);
+                assert_int_equal(nla_put(msg, IFLA_VF_TRUST, sizeof(trust), &trust), 0);
                 nla_nest_end(msg, info);
         }
         nla_nest_end(msg, list);
@@ -134,8 +175,13 @@ static void test_parse_answer(void **state) {
         assert_int_equal(vf_nl_parse_link(nlmsg_hdr(msg), 1, &net), 0);
         assert_memory_equal(net.mac, mac1, 6);
         assert_int_equal(net.vlan, 101);
+        assert_int_equal(net.spoofchk, HD_VF_ON);
+        assert_int_equal(net.trust, HD_VF_UNSET);
+        assert_int_equal(net.link, HD_VF_LINK_DISABLE);
         assert_int_equal(vf_nl_parse_link(nlmsg_hdr(msg), 2, &net), 0);
         assert_int_equal(net.vlan, 102);
+        assert_int_equal(net.trust, HD_VF_ON);
+        assert_int_equal(net.link, HD_VF_LINK_AUTO);
         assert_int_equal(vf_nl_parse_link(nlmsg_hdr(msg), 3, &net), -ENOENT);
         nlmsg_free(msg);
         msg = fake_newlink(0);
@@ -146,8 +192,9 @@ static void test_parse_answer(void **state) {
 /* A PF's VF table in memory, behind the ops the manager uses. */
 struct fake {
         struct hd_vf_net vfs[4];
-        unsigned sets;
+        unsigned sets, fields[8];
         int fail;
+        unsigned missing; /* fields the "driver" has no ndo for */
 };
 
 static int fake_get(void *userdata, const char *pf_ifname, unsigned vf, struct hd_vf_net *ret) {
@@ -158,14 +205,29 @@ static int fake_get(void *userdata, const char *pf_ifname, unsigned vf, struct h
         return 0;
 }
 
-static int fake_set(void *userdata, const char *pf_ifname, unsigned vf, const struct hd_vf_net *net) {
+static int fake_set(void *userdata, const char *pf_ifname, unsigned vf, const struct hd_vf_net *net, unsigned fields) {
         struct fake *f = userdata;
+        struct hd_vf_net *v;
         if (f->fail)
                 return f->fail;
         if (!streq(pf_ifname, "enp1s0f0") || vf >= 4)
                 return -ENOENT;
-        f->vfs[vf] = *net;
-        f->sets++;
+        if (fields & f->missing)
+                return -EOPNOTSUPP;
+        v = &f->vfs[vf];
+        if (fields & HD_VF_NET_MAC)
+                memcpy(v->mac, net->mac, 6);
+        if (fields & HD_VF_NET_VLAN) {
+                v->vlan = net->vlan;
+                v->qos = net->qos;
+        }
+        if (fields & HD_VF_NET_SPOOFCHK)
+                v->spoofchk = net->spoofchk;
+        if (fields & HD_VF_NET_TRUST)
+                v->trust = net->trust;
+        if (fields & HD_VF_NET_LINK)
+                v->link = net->link;
+        f->fields[f->sets++ % 8] = fields;
         return 0;
 }
 
@@ -187,12 +249,15 @@ static void test_save_set_restore(void **state) {
         assert_string_equal(mac, "02:00:00:00:00:22");
         assert_string_equal(vlan, "0");
         assert_int_equal(hd_vf_net_from_interface(ctx, &iface, &saved, &want), 0);
-        assert_int_equal(hd_vf_net_set(ctx, &ops, &vf, &want), 0);
+        assert_int_equal(hd_vf_net_set(ctx, &ops, &vf, &want, 0), 0);
         assert_memory_equal(f.vfs[2].mac, iface.mac, 6);
         assert_int_equal(f.vfs[2].vlan, 42);
+        /* MAC and VLAN in one message, as libvirt sends them */
+        assert_int_equal(f.sets, 1);
+        assert_int_equal(f.fields[0], HD_VF_NET_MAC | HD_VF_NET_VLAN);
         /* release (or recovery, from the stored strings): restore */
         assert_int_equal(hd_vf_net_from_strings(mac, vlan, &back), 0);
-        assert_int_equal(hd_vf_net_set(ctx, &ops, &vf, &back), 0);
+        assert_int_equal(hd_vf_net_set(ctx, &ops, &vf, &back, 0), 0);
         assert_memory_equal(f.vfs[2].mac, saved.mac, 6);
         assert_int_equal(f.vfs[2].vlan, 0);
 
@@ -205,7 +270,7 @@ static void test_save_set_restore(void **state) {
 
         /* A PF refusal names the PF, VF and values. */
         f.fail = -EINVAL;
-        assert_int_equal(hd_vf_net_set(ctx, &ops, &vf, &want), -EINVAL);
+        assert_int_equal(hd_vf_net_set(ctx, &ops, &vf, &want, 0), -EINVAL);
         assert_non_null(strstr(hd_context_last_error(ctx), "enp1s0f0"));
         /* A PF without a netdev. */
         vf.pf_ifname = NULL;
@@ -213,6 +278,63 @@ static void test_save_set_restore(void **state) {
         vf.pf_ifname = (char *)"enp1s0f0";
         vf.index = 9;
         assert_int_equal(hd_vf_net_get(ctx, &ops, &vf, &saved), -ENOENT);
+        hd_context_free(ctx);
+}
+
+/* trustGuestRxFilters and <link state=/>: set one message each, a driver without them named, put back. */
+static void test_trust_and_link(void **state) {
+        struct fake f = { .vfs[1] = { .spoofchk = HD_VF_ON, .trust = HD_VF_OFF, .link = HD_VF_LINK_AUTO } };
+        struct hd_vf_netlink_ops ops = { .get = fake_get, .set = fake_set, .userdata = &f };
+        struct hd_vf vf = { .index = 1, .pf_ifname = (char *)"enp1s0f0" };
+        struct hd_hostdev_net_vf iface = { .trust_guest_rx_filters = HD_TRISTATE_YES, .link = HD_LINK_DOWN };
+        struct hd_vf_net cur, want, back = {};
+        struct hd_context *ctx = NULL;
+        char flags[48];
+
+        assert_int_equal(hd_context_new(&ctx), 0);
+        assert_int_equal(hd_vf_net_get(ctx, &ops, &vf, &cur), 0);
+        assert_int_equal(hd_vf_net_from_interface(ctx, &iface, &cur, &want), 0);
+        assert_int_equal(want.trust, HD_VF_ON);
+        assert_int_equal(want.link, HD_VF_LINK_DISABLE);
+        assert_int_equal(want.spoofchk, HD_VF_UNSET); /* libvirt's XML has none: left alone */
+        assert_int_equal(hd_vf_net_set(ctx, &ops, &vf, &want, 0), 0);
+        assert_int_equal(f.sets, 3);
+        assert_int_equal(f.fields[0], HD_VF_NET_MAC | HD_VF_NET_VLAN);
+        assert_int_equal(f.fields[1], HD_VF_NET_TRUST);
+        assert_int_equal(f.fields[2], HD_VF_NET_LINK);
+        assert_int_equal(f.vfs[1].trust, HD_VF_ON);
+        assert_int_equal(f.vfs[1].link, HD_VF_LINK_DISABLE);
+        assert_int_equal(f.vfs[1].spoofchk, HD_VF_ON);
+        /* <link state='up'/> follows the PF; trustGuestRxFilters='no' turns trust off */
+        iface = (struct hd_hostdev_net_vf){ .trust_guest_rx_filters = HD_TRISTATE_NO, .link = HD_LINK_UP };
+        assert_int_equal(hd_vf_net_from_interface(ctx, &iface, &cur, &want), 0);
+        assert_int_equal(want.trust, HD_VF_OFF);
+        assert_int_equal(want.link, HD_VF_LINK_AUTO);
+
+        /* the saved flags as the store keeps them, and back */
+        back = (struct hd_vf_net){ .trust = cur.trust, .link = cur.link };
+        assert_int_equal(hd_vf_net_flags_to_string(&back, flags), 0);
+        assert_string_equal(flags, "trust=off link=auto");
+        back = (struct hd_vf_net){};
+        assert_int_equal(hd_vf_net_flags_from_string(flags, &back), 0);
+        assert_int_equal(back.trust, HD_VF_OFF);
+        assert_int_equal(back.link, HD_VF_LINK_AUTO);
+        assert_int_equal(back.spoofchk, HD_VF_UNSET);
+        assert_int_equal(hd_vf_net_flags_from_string("trust=maybe", &back), -EINVAL);
+        assert_int_equal(hd_vf_net_flags_from_string("colour=blue", &back), -EINVAL);
+        assert_int_equal(hd_vf_net_flags_from_string("", &back), 0);
+        assert_int_equal(hd_vf_net_flags_from_string(NULL, &back), 0);
+        /* only what differs goes back, and what was not saved is not compared */
+        back = (struct hd_vf_net){ .trust = HD_VF_OFF, .link = HD_VF_LINK_AUTO };
+        assert_int_equal(hd_vf_net_diff(&back, &f.vfs[1]), HD_VF_NET_TRUST | HD_VF_NET_LINK);
+        assert_int_equal(hd_vf_net_set(ctx, &ops, &vf, &back, HD_VF_NET_TRUST | HD_VF_NET_LINK), 0);
+        assert_int_equal(hd_vf_net_diff(&back, &f.vfs[1]), 0);
+
+        /* a driver without link state (igb has no ndo_set_vf_link_state) is named, with the remedy */
+        f.missing = HD_VF_NET_LINK;
+        assert_int_equal(hd_vf_net_set(ctx, &ops, &vf, &want, HD_VF_NET_LINK), -EOPNOTSUPP);
+        assert_non_null(strstr(hd_context_last_error(ctx), "cannot set the link state of its VF 1"));
+        assert_non_null(strstr(hd_context_last_error(ctx), "remove that setting"));
         hd_context_free(ctx);
 }
 
@@ -273,8 +395,9 @@ static void test_real_loopback(void **state) {
 
 int main(void) {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_set_message),       cmocka_unit_test(test_get_message),
-                cmocka_unit_test(test_parse_answer),      cmocka_unit_test(test_save_set_restore),
+                cmocka_unit_test(test_set_message),       cmocka_unit_test(test_set_flags_message),
+                cmocka_unit_test(test_get_message),       cmocka_unit_test(test_parse_answer),
+                cmocka_unit_test(test_save_set_restore),  cmocka_unit_test(test_trust_and_link),
                 cmocka_unit_test(test_interface_refusals), cmocka_unit_test(test_strings),
                 cmocka_unit_test(test_real_loopback),
         };

@@ -21,6 +21,7 @@ STRING_TABLE(hd_usb_guest_reset, enum hd_usb_guest_reset, HD_USB_GUEST_RESETS, _
 STRING_TABLE(hd_controller_type, enum hd_controller_type, HD_CONTROLLER_TYPES, _HD_CONTROLLER_TYPE_MAX)
 STRING_TABLE(hd_scsi_model, enum hd_scsi_model, HD_SCSI_MODELS, _HD_SCSI_MODEL_MAX)
 STRING_TABLE(hd_usb_model, enum hd_usb_model, HD_USB_MODELS, _HD_USB_MODEL_MAX)
+STRING_TABLE(hd_link_state, enum hd_link_state, HD_LINK_STATES, _HD_LINK_STATE_MAX)
 
 void hd_hostdev_def_clear(struct hd_hostdev_def *h) {
         if (!h)
@@ -121,7 +122,8 @@ static bool net_vf_eq(const struct hd_hostdev_net_vf *a, const struct hd_hostdev
         if (a->pci.backend != b->pci.backend || !pci_eq(&a->pci.addr, &b->pci.addr) ||
             a->has_mac != b->has_mac || (a->has_mac && memcmp(a->mac, b->mac, 6) != 0))
                 return false;
-        if (a->vlan.trunk != b->vlan.trunk || a->vlan.n_tags != b->vlan.n_tags)
+        if (a->vlan.trunk != b->vlan.trunk || a->vlan.n_tags != b->vlan.n_tags ||
+            a->trust_guest_rx_filters != b->trust_guest_rx_filters || a->link != b->link)
                 return false;
         for (size_t i = 0; i < a->vlan.n_tags; i++)
                 if (a->vlan.tags[i].id != b->vlan.tags[i].id ||

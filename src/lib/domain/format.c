@@ -358,6 +358,8 @@ static void format_net_vf(struct writer *w, const struct hd_hostdev_def *h) {
         w_attr(w, "type", "hostdev");
         if (h->managed)
                 w_attr(w, "managed", "yes");
+        if (vf->trust_guest_rx_filters != HD_TRISTATE_ABSENT)
+                w_attr(w, "trustGuestRxFilters", vf->trust_guest_rx_filters == HD_TRISTATE_YES ? "yes" : "no");
         w_open(w);
         if (vf->has_mac) {
                 w_start(w, "mac");
@@ -390,6 +392,11 @@ static void format_net_vf(struct writer *w, const struct hd_hostdev_def *h) {
         }
         format_virtualport(w, &vf->virtualport);
         format_teaming(w, h->teaming);
+        if (vf->link != HD_LINK_DEFAULT) {
+                w_start(w, "link");
+                w_attr(w, "state", hd_link_state_to_string(vf->link));
+                w_empty(w);
+        }
         format_info(w, &h->info);
         w_close(w, "interface");
 }

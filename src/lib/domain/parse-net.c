@@ -160,6 +160,20 @@ static int parse_virtualport(struct parse_state *st, xmlNodePtr node, struct hd_
         return 0;
 }
 
+/* <link state='up|down'/>: libvirt's link state of a guest NIC, for a VF the state its PF gives it. */
+static int parse_link(struct parse_state *st, xmlNodePtr node, enum hd_link_state *ret) {
+        _cleanup_free_ char *state = domxml_attr(node, "state");
+        int v;
+
+        if (!state)
+                return domxml_parse_error(st, node, -EINVAL, "<link> has no state; write <link state='down'/> or 'up'");
+        v = hd_link_state_from_string(state);
+        if (v <= HD_LINK_DEFAULT)
+                return domxml_attr_error(st, node, "state", state, "expected 'up' or 'down'");
+        *ret = v;
+        return 0;
+}
+
 int domxml_parse_net_hostdev(struct parse_state *st, xmlNodePtr node, struct hd_hostdev_def *def) {
         struct hd_hostdev_net_vf *vf = &def->net_vf;
         enum hd_tristate managed = HD_TRISTATE_ABSENT;
@@ -172,6 +186,8 @@ int domxml_parse_net_hostdev(struct parse_state *st, xmlNodePtr node, struct hd_
         if ((r = domxml_attr_tristate(st, node, "managed", false, &managed)) < 0)
                 return r;
         def->managed = managed == HD_TRISTATE_YES;
+        if ((r = domxml_attr_tristate(st, node, "trustGuestRxFilters", false, &vf->trust_guest_rx_filters)) < 0)
+                return r;
 
         if ((c = domxml_child(node, "mac")) && (r = parse_mac(st, c, vf)) < 0)
                 return r;
@@ -208,6 +224,8 @@ int domxml_parse_net_hostdev(struct parse_state *st, xmlNodePtr node, struct hd_
         if ((c = domxml_child(node, "virtualport")) && (r = parse_virtualport(st, c, &vf->virtualport)) < 0)
                 return r;
         if ((r = domxml_parse_teaming(st, node, def)) < 0)
+                return r;
+        if ((c = domxml_child(node, "link")) && (r = parse_link(st, c, &vf->link)) < 0)
                 return r;
         return domxml_parse_device_info(st, node, def);
 }

@@ -28,7 +28,8 @@ enum column_flags {
 /*
  * The devices table, once: SELECT, INSERT, UPDATE, reading a row and freeing
  * a record all follow this list. Migration 1 made the columns up to op_id,
- * migration 2 the rest; the order here is only the order of the SQL.
+ * migration 2 those up to mdev_started, migration 3 vf_flags; the order here
+ * is only the order of the SQL.
  */
 static const struct column {
         const char *name;
@@ -62,6 +63,7 @@ static const struct column {
         C(readonly, COL_BOOL, 0),
         C(sgio, COL_TEXT, 0),
         C(mdev_started, COL_BOOL, 0),
+        C(vf_flags, COL_TEXT, 0),
 #undef C
 };
 

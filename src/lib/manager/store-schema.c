@@ -61,6 +61,8 @@ static const char *const migrations[] = {
         "  created INTEGER NOT NULL,"
         "  UNIQUE (kind, key, owner_driver, owner_domain),"
         "  FOREIGN KEY (kind, key) REFERENCES devices (kind, key) ON DELETE CASCADE);",
+        /* 3: a VF's saved spoof checking, trust and link state ("trust=off link=auto"), beside its MAC and VLAN. */
+        "ALTER TABLE devices ADD COLUMN vf_flags TEXT;",
 };
 
 int store_schema_version(void) {

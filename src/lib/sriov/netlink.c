@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* A VF's MAC and VLAN over rtnetlink: the messages (include/uapi/linux/if_link.h) and the real transport, libnl-route-3. */
+/* A VF's admin settings over rtnetlink: the messages (include/uapi/linux/if_link.h) and the real transport, libnl-route-3. */
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
 #include <netlink/attr.h>
@@ -19,20 +19,51 @@ static int put_ifinfo(struct nl_msg *msg, const char *ifname) {
         return 0;
 }
 
-int vf_nl_build_set(const char *ifname, unsigned vf, const struct hd_vf_net *net, struct nl_msg **ret) {
-        struct nl_msg *msg = nlmsg_alloc_simple(RTM_SETLINK, NLM_F_REQUEST | NLM_F_ACK);
+static const uint32_t link_to_kernel[] = {
+        [HD_VF_LINK_AUTO] = IFLA_VF_LINK_STATE_AUTO,
+        [HD_VF_LINK_ENABLE] = IFLA_VF_LINK_STATE_ENABLE,
+        [HD_VF_LINK_DISABLE] = IFLA_VF_LINK_STATE_DISABLE,
+};
+
+/* The attributes of FIELDS, in the order the kernel's do_setvfinfo() applies them. */
+static int put_fields(struct nl_msg *msg, unsigned vf, const struct hd_vf_net *net, unsigned fields) {
         struct ifla_vf_mac mac = { .vf = vf };
         struct ifla_vf_vlan vlan = { .vf = vf, .vlan = net->vlan, .qos = net->qos };
+        struct ifla_vf_spoofchk spoofchk = { .vf = vf, .setting = net->spoofchk == HD_VF_ON };
+        struct ifla_vf_link_state link = { .vf = vf };
+        struct ifla_vf_trust trust = { .vf = vf, .setting = net->trust == HD_VF_ON };
+
+        memcpy(mac.mac, net->mac, sizeof(net->mac));
+        if (((fields & HD_VF_NET_LINK) && ((unsigned)net->link >= ELEMENTSOF(link_to_kernel) || !net->link)) ||
+            ((fields & HD_VF_NET_SPOOFCHK) && !net->spoofchk) || ((fields & HD_VF_NET_TRUST) && !net->trust))
+                return -EINVAL;
+        if (fields & HD_VF_NET_LINK)
+                link.link_state = link_to_kernel[net->link];
+        if (((fields & HD_VF_NET_MAC) && nla_put(msg, IFLA_VF_MAC, sizeof(mac), &mac) < 0) ||
+            ((fields & HD_VF_NET_VLAN) && nla_put(msg, IFLA_VF_VLAN, sizeof(vlan), &vlan) < 0) ||
+            ((fields & HD_VF_NET_SPOOFCHK) && nla_put(msg, IFLA_VF_SPOOFCHK, sizeof(spoofchk), &spoofchk) < 0) ||
+            ((fields & HD_VF_NET_LINK) && nla_put(msg, IFLA_VF_LINK_STATE, sizeof(link), &link) < 0) ||
+            ((fields & HD_VF_NET_TRUST) && nla_put(msg, IFLA_VF_TRUST, sizeof(trust), &trust) < 0))
+                return -ENOMEM;
+        return 0;
+}
+
+int vf_nl_build_set(const char *ifname, unsigned vf, const struct hd_vf_net *net, unsigned fields,
+                    struct nl_msg **ret) {
+        struct nl_msg *msg = nlmsg_alloc_simple(RTM_SETLINK, NLM_F_REQUEST | NLM_F_ACK);
         struct nlattr *list, *info;
+        int r;
 
         if (!msg)
                 return -ENOMEM;
-        memcpy(mac.mac, net->mac, sizeof(net->mac));
         if (put_ifinfo(msg, ifname) < 0 || !(list = nla_nest_start(msg, IFLA_VFINFO_LIST)) ||
-            !(info = nla_nest_start(msg, IFLA_VF_INFO)) || nla_put(msg, IFLA_VF_MAC, sizeof(mac), &mac) < 0 ||
-            nla_put(msg, IFLA_VF_VLAN, sizeof(vlan), &vlan) < 0) {
+            !(info = nla_nest_start(msg, IFLA_VF_INFO)))
+                r = -ENOMEM;
+        else
+                r = put_fields(msg, vf, net, fields);
+        if (r < 0) {
                 nlmsg_free(msg);
-                return -ENOMEM;
+                return r;
         }
         nla_nest_end(msg, info);
         nla_nest_end(msg, list);
@@ -79,6 +110,20 @@ int vf_nl_parse_link(struct nlmsghdr *h, unsigned vf, struct hd_vf_net *ret) {
                         net.vlan = v->vlan;
                         net.qos = v->qos;
                 }
+                /* The kernel reports (u32)-1 for a setting the driver does not tell (rtnl_fill_vfinfo). */
+                if (vt[IFLA_VF_SPOOFCHK] && nla_len(vt[IFLA_VF_SPOOFCHK]) >= (int)sizeof(struct ifla_vf_spoofchk)) {
+                        uint32_t v = ((const struct ifla_vf_spoofchk *)nla_data(vt[IFLA_VF_SPOOFCHK]))->setting;
+                        net.spoofchk = v == 1 ? HD_VF_ON : v == 0 ? HD_VF_OFF : HD_VF_UNSET;
+                }
+                if (vt[IFLA_VF_TRUST] && nla_len(vt[IFLA_VF_TRUST]) >= (int)sizeof(struct ifla_vf_trust)) {
+                        uint32_t v = ((const struct ifla_vf_trust *)nla_data(vt[IFLA_VF_TRUST]))->setting;
+                        net.trust = v == 1 ? HD_VF_ON : v == 0 ? HD_VF_OFF : HD_VF_UNSET;
+                }
+                if (vt[IFLA_VF_LINK_STATE] && nla_len(vt[IFLA_VF_LINK_STATE]) >= (int)sizeof(struct ifla_vf_link_state))
+                        for (size_t i = HD_VF_LINK_AUTO; i < ELEMENTSOF(link_to_kernel); i++)
+                                if (link_to_kernel[i] ==
+                                    ((const struct ifla_vf_link_state *)nla_data(vt[IFLA_VF_LINK_STATE]))->link_state)
+                                        net.link = (enum hd_vf_link)i;
                 *ret = net;
                 return 0;
         }
@@ -140,9 +185,9 @@ static int real_get(void *userdata, const char *pf_ifname, unsigned vf, struct h
         return r < 0 ? r : transact(msg, vf, ret);
 }
 
-static int real_set(void *userdata, const char *pf_ifname, unsigned vf, const struct hd_vf_net *net) {
+static int real_set(void *userdata, const char *pf_ifname, unsigned vf, const struct hd_vf_net *net, unsigned fields) {
         struct nl_msg *msg = NULL;
-        int r = vf_nl_build_set(pf_ifname, vf, net, &msg);
+        int r = vf_nl_build_set(pf_ifname, vf, net, fields, &msg);
         return r < 0 ? r : transact(msg, vf, NULL);
 }
 

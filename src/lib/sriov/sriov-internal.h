@@ -7,11 +7,12 @@
 #include "context-internal.h"
 #include "hostdev/sriov.h"
 
-/* RTM_SETLINK on IFNAME with IFLA_VFINFO_LIST > IFLA_VF_INFO > {IFLA_VF_MAC, IFLA_VF_VLAN}. */
-int vf_nl_build_set(const char *ifname, unsigned vf, const struct hd_vf_net *net, struct nl_msg **ret);
+/* RTM_SETLINK on IFNAME with IFLA_VFINFO_LIST > IFLA_VF_INFO > the attribute of each of FIELDS (enum hd_vf_net_field). */
+int vf_nl_build_set(const char *ifname, unsigned vf, const struct hd_vf_net *net, unsigned fields,
+                    struct nl_msg **ret);
 /* RTM_GETLINK on IFNAME asking for the VF list (IFLA_EXT_MASK RTEXT_FILTER_VF). */
 int vf_nl_build_get(const char *ifname, struct nl_msg **ret);
-/* VF's MAC and VLAN from an RTM_NEWLINK answer; -ENOENT when it lists no such VF. */
+/* VF's settings from an RTM_NEWLINK answer; -ENOENT when it lists no such VF. */
 int vf_nl_parse_link(struct nlmsghdr *h, unsigned vf, struct hd_vf_net *ret);
 
 /* The canonical sysfs path of the PCI function SPEC names; -ENODEV when it is not a PCI function. */
