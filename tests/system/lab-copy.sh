@@ -23,16 +23,21 @@ else
 fi
 printf 'the host busybox\n' > "$T/decoy"
 
+# copied NAME SRC DEST: the decoy untouched, DEST (that was a link to it) a file with SRC's content.
+copied() {
+	if [ "$(sha256sum "$T/decoy" | cut -d' ' -f1)" != "$decoy_sum" ]; then
+		notok "$1" "the copy wrote through $3 into its target"
+	elif [ -L "$3" ] || ! cmp -s "$2" "$3"; then
+		notok "$1" "$3 is not a copy of $2"
+	else
+		ok "$1"
+	fi
+}
+
 # lab_copy over an applet link: the link is replaced, the decoy untouched.
 ln -s "$T/decoy" "$T/root/sbin/ip"
 lab_copy "$T/ip" "$T/root" /sbin/ip
-if [ "$(sha256sum "$T/decoy" | cut -d' ' -f1)" != "$decoy_sum" ]; then
-	notok "copy-over-applet-link" "lab_copy wrote through $T/root/sbin/ip into its target"
-elif [ -L "$T/root/sbin/ip" ] || ! grep -q 'a real ip' "$T/root/sbin/ip"; then
-	notok "copy-over-applet-link" "$T/root/sbin/ip is not the copied program"
-else
-	ok "copy-over-applet-link"
-fi
+copied copy-over-applet-link "$T/ip" "$T/root/sbin/ip"
 
 # lab_copy_libs: a library path that is a link in the root is replaced as well.
 lib=$(ldd /bin/sh | sed -n 's/.*=> \(\/[^ ]*libc\.so[^ ]*\) (.*/\1/p' | head -n1)
@@ -42,13 +47,7 @@ else
 	mkdir -p "$T/root$(dirname "$lib")"
 	ln -s "$T/decoy" "$T/root$lib"
 	lab_copy_libs "$T/root" /bin/sh
-	if [ "$(sha256sum "$T/decoy" | cut -d' ' -f1)" != "$decoy_sum" ]; then
-		notok "copy-libs-over-link" "lab_copy_libs wrote through $T/root$lib"
-	elif [ -L "$T/root$lib" ] || ! cmp -s "$lib" "$T/root$lib"; then
-		notok "copy-libs-over-link" "$T/root$lib is not $lib"
-	else
-		ok "copy-libs-over-link"
-	fi
+	copied copy-libs-over-link "$lib" "$T/root$lib"
 fi
 
 # A library ldd cannot find is an error naming it, not a silent skip.

@@ -107,6 +107,29 @@ static unsigned count_writes(struct vm *v, op_fn op, const struct hd_domain_def 
         return v->writes - before;
 }
 
+typedef void (*check_fn)(struct vm *v, const char *when);
+
+/* OP (WHAT, TOTAL writes) killed before, then after, each of its writes, PRE run first (NULL: none), CHECK after. */
+static void kill_each_write(struct vm *v, const char *what, op_fn op, op_fn pre, const struct hd_domain_def *def,
+                            unsigned total, check_fn check) {
+        for (int after = 0; after < 2; after++)
+                for (unsigned n = 1; n <= total; n++) {
+                        char when[64];
+                        snprintf(when, sizeof(when), "%s killed %s write %u of %u", what, after ? "after" : "before", n,
+                                 total);
+                        if (pre)
+                                assert_int_equal(pre(v->ctx, def), 0);
+                        assert_int_equal(run_crashing(v, op, def, n, after), EMU_CRASH_EXIT);
+                        check(v, when);
+                }
+}
+
+/* Whether the caller never heard a prepare worked, or asked a release for the devices: undone, whole. */
+static void recovered_pristine(struct vm *v, const char *when) {
+        assert_int_equal(recover_and_check(v, when), 0);
+        vm_assert_pristine(v, when);
+}
+
 static void test_kill_prepare(void **state) {
         struct vm *v = *state;
         struct hd_domain_def *def = vm_parse(v->ctx, vm_domain_xml);
@@ -114,16 +137,7 @@ static void test_kill_prepare(void **state) {
 
         assert_int_equal(assert_whole(v, "prepared"), 7);
         assert_int_equal(count_writes(v, op_release, def), total);
-        for (int after = 0; after < 2; after++)
-                for (unsigned n = 1; n <= total; n++) {
-                        char when[64];
-                        snprintf(when, sizeof(when), "prepare killed %s write %u of %u", after ? "after" : "before", n,
-                                 total);
-                        assert_int_equal(run_crashing(v, op_prepare, def, n, after), EMU_CRASH_EXIT);
-                        /* Its caller never heard it worked: undone, whole. */
-                        assert_int_equal(recover_and_check(v, when), 0);
-                        vm_assert_pristine(v, when);
-                }
+        kill_each_write(v, "prepare", op_prepare, NULL, def, total, recovered_pristine);
         /* The host still works. */
         assert_int_equal(op_prepare(v->ctx, def), 0);
         vm_assert_prepared(v, v->ctx, "prepared after the crashes");
@@ -137,17 +151,7 @@ static void test_kill_release(void **state) {
 
         assert_int_equal(op_prepare(v->ctx, def), 0);
         total = count_writes(v, op_release, def);
-        for (int after = 0; after < 2; after++)
-                for (unsigned n = 1; n <= total; n++) {
-                        char when[64];
-                        snprintf(when, sizeof(when), "release killed %s write %u of %u", after ? "after" : "before", n,
-                                 total);
-                        assert_int_equal(op_prepare(v->ctx, def), 0);
-                        assert_int_equal(run_crashing(v, op_release, def, n, after), EMU_CRASH_EXIT);
-                        /* Its caller asked for the devices back: finished, whole. */
-                        assert_int_equal(recover_and_check(v, when), 0);
-                        vm_assert_pristine(v, when);
-                }
+        kill_each_write(v, "release", op_release, op_prepare, def, total, recovered_pristine);
         hd_domain_def_free(def);
 }
 
@@ -205,6 +209,15 @@ static void assert_vf1(struct vm *v, const char *want, const char *when) {
                 fail_msg("%s: VF 1 is '%s', expected '%s'", when, got ? got : "?", want);
 }
 
+/* After a kill: recovered, VF 1 as before on its driver, nothing recorded. */
+static void recover_vf1(struct vm *v, const char *when) {
+        if (hd_recover(v->ctx, NULL) < 0)
+                fail_msg("%s: recover failed: %s", when, hd_context_last_error(v->ctx));
+        assert_vf1(v, VF1_BEFORE, when);
+        assert_driver(v->e, VF1, "iavf");
+        assert_int_equal(vm_records(v->ctx), 0);
+}
+
 /* The interface's messages killed at each write (MAC and VLAN, trust, link state) of prepare and release. */
 static void test_kill_netvf(void **state) {
         struct vm *v = *state;
@@ -220,26 +233,8 @@ static void test_kill_netvf(void **state) {
         assert_vf1(v, VF1_GUEST, "prepared");
         assert_int_equal(count_writes(v, op_release, def), total);
         assert_vf1(v, VF1_BEFORE, "released");
-        for (int after = 0; after < 2; after++)
-                for (unsigned n = 1; n <= total; n++) {
-                        char when[64];
-                        snprintf(when, sizeof(when), "prepare killed %s write %u of %u", after ? "after" : "before", n,
-                                 total);
-                        assert_int_equal(run_crashing(v, op_prepare, def, n, after), EMU_CRASH_EXIT);
-                        assert_int_equal(hd_recover(v->ctx, NULL) >= 0, 1);
-                        assert_vf1(v, VF1_BEFORE, when);
-                        assert_driver(v->e, VF1, "iavf");
-                        assert_int_equal(vm_records(v->ctx), 0);
-
-                        snprintf(when, sizeof(when), "release killed %s write %u of %u", after ? "after" : "before", n,
-                                 total);
-                        assert_int_equal(op_prepare(v->ctx, def), 0);
-                        assert_int_equal(run_crashing(v, op_release, def, n, after), EMU_CRASH_EXIT);
-                        assert_int_equal(hd_recover(v->ctx, NULL) >= 0, 1);
-                        assert_vf1(v, VF1_BEFORE, when);
-                        assert_driver(v->e, VF1, "iavf");
-                        assert_int_equal(vm_records(v->ctx), 0);
-                }
+        kill_each_write(v, "prepare", op_prepare, NULL, def, total, recover_vf1);
+        kill_each_write(v, "release", op_release, op_prepare, def, total, recover_vf1);
         hd_domain_def_free(def);
 }
 
