@@ -17,8 +17,11 @@ static void test_show(void **state) {
         assert_string_equal(pf->ifname, "enp0s3");
         assert_int_equal(pf->n_vfs, 0);
         hd_sriov_pf_free(pf);
-        /* By libvirt's name too; a function without SR-IOV is told so. */
+        /* By libvirt's name too, and by its network interface; a function without SR-IOV is told so. */
         assert_ok(c, hd_sriov_get(c->ctx, "pci_0000_00_03_0", &pf));
+        hd_sriov_pf_free(pf);
+        assert_ok(c, hd_sriov_get(c->ctx, "enp0s3", &pf));
+        assert_int_equal(pf->addr.slot, 3);
         hd_sriov_pf_free(pf);
         assert_fails(c, hd_sriov_get(c->ctx, "0000:00:05.0", &pf), -EOPNOTSUPP);
         assert_fails(c, hd_sriov_get(c->ctx, "0000:00:1f.0", &pf), -ENODEV);

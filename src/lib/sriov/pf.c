@@ -24,15 +24,15 @@ int sriov_pci_path(struct hd_context *ctx, const char *spec, char **ret_path, st
         r = hd_device_lookup(ctx, spec, &d);
         if (r < 0)
                 return r == -ENOMEM ? r : hd_error(ctx, -ENODEV, "no PCI device '%s'; see 'hostdev list --cap pci'", spec);
-        if (!hd_device_get_cap(d, HD_CAP_PCI) && hd_device_main_cap(d) == HD_CAP_NET) {
-                /* a network interface stands for the PCI function it is on (Documentation/ABI/testing/sysfs-class-net: device) */
-                _cleanup_free_ char *pci = NULL;
-                r = sysfs_resolve_link(ctx, d->sysfs_path, "device", &pci);
+        if (!hd_device_get_cap(d, HD_CAP_PCI) && hd_device_main_cap(d) == HD_CAP_NET && d->parent_name) {
+                /* a network interface stands for the PCI function it is on: its parent in the device tree */
+                _cleanup_free_ char *parent = strdup(d->parent_name);
                 hd_device_free(d);
                 d = NULL;
-                if (r == -ENOMEM)
-                        return r;
-                if (r < 0 || (r = hd_device_lookup(ctx, pci, &d)) < 0)
+                if (!parent)
+                        return -ENOMEM;
+                r = hd_device_lookup(ctx, parent, &d);
+                if (r < 0)
                         return r == -ENOMEM ? r : hd_error(ctx, -ENODEV, "the interface %s is on no PCI function", spec);
         }
         c = hd_device_get_cap(d, HD_CAP_PCI);
