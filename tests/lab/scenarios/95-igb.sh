@@ -105,10 +105,12 @@ U_B=7d1e5f00-0000-4000-8000-00000000000b
 MAC0=52:54:00:12:34:56
 MAC1=52:54:00:12:34:57
 
-# What the VFs are before a guest: admin settings, drivers. VF 1 gets a VLAN with a priority by hand,
-# which no XML can say, so that putting it back is seen.
+# What the VFs are before a guest: admin settings, drivers. Both get an admin MAC by hand: without one,
+# igb gives a VF a new random MAC whenever it resets (a VLAN set, a driver bound), so "before" would not
+# hold still. VF 1 also gets a VLAN with a priority, which no XML can say, so that putting it back is seen.
 igb_before() {
-	$IP link set dev "$PFIF" vf 1 vlan 7 qos 3 || fail "ip link set $PFIF vf 1 vlan 7 qos 3 failed"
+	$IP link set dev "$PFIF" vf 0 mac 02:00:00:00:10:00 || fail "ip link set $PFIF vf 0 mac failed"
+	$IP link set dev "$PFIF" vf 1 mac 02:00:00:00:10:01 vlan 7 qos 3 || fail "ip link set $PFIF vf 1 mac vlan 7 qos 3 failed"
 	vf_line 1 | grep -q "vlan 7, qos 3" || { vf_line 1; fail "igb did not take vlan 7 qos 3 on VF 1"; }
 	vf_lines > /tmp/igb-before.txt
 	cat /tmp/igb-before.txt
@@ -212,19 +214,24 @@ igb_killed() {
 igb_killed_prepare() { igb_killed prepare; }
 igb_killed_release() { igb_killed release; }
 
-# A VF whose admin MAC is cleared (all zero, as a VF without igbvf has it): igb takes the zero MAC back at
-# release ("remove administratively set MAC"), so nothing is left in its place and nothing is said.
+# A VF with no admin MAC (all zero: igb clears it, "remove administratively set MAC"): igb takes the zero
+# back at release, so hostdev leaves no MAC of its own in its place and says nothing. igbvf, bound again,
+# then gives the VF a random MAC of its own: not the guest's, not hostdev's 02:68:...
 igb_zero_mac() {
 	$IP link set dev "$PFIF" vf 0 mac 00:00:00:00:00:00 || fail "igb refused to clear VF 0's MAC"
-	vf_line 0 | grep -q "link/ether 00:00:00:00:00:00 " || fail "VF 0 after clearing: $(vf_line 0)"
-	vf_lines > /tmp/igb-before.txt
+	vf_lines | grep -v "^vf 0 " > /tmp/igb-before.txt
 	nic_xml zerovm $U_A 0 $MAC0 - - > /tmp/zerovm.xml
 	hd prepare --owner qemu /tmp/zerovm.xml > /dev/null
 	vf_line 0 | grep -q "link/ether $MAC0 " || fail "VF 0: $(vf_line 0); want $MAC0"
 	hostdev release --owner qemu:zerovm > /tmp/zero.out 2>&1 || { cat /tmp/zero.out; fail "release failed"; }
 	cat /tmp/zero.out
 	grep -q "note:" /tmp/zero.out && fail "release says: $(grep note: /tmp/zero.out)"
-	igb_all_back
+	dmesg | grep "administratively set MAC on VF 0" | tail -n 2
+	wait_for 20 test "$(drv_of $(vf_addr 0))" = igbvf || fail "VF 0 is on $(drv_of $(vf_addr 0)), not igbvf"
+	vf_line 0 | grep -qE "link/ether ($MAC0|02:68:)" && fail "VF 0 kept a MAC from hostdev: $(vf_line 0)"
+	vf_lines | grep -v "^vf 0 " > /tmp/igb-now.txt
+	cmp -s /tmp/igb-before.txt /tmp/igb-now.txt || fail "VF 1 changed: $(cat /tmp/igb-now.txt)"
+	nothing_active
 }
 
 igb_sriov_remove() {
