@@ -162,7 +162,7 @@ bpo_qemu() {
 	bpo_update
 	v=$(bpo_version qemu-system-x86)
 	if [ -z "$v" ]; then
-		q=$(ls -d "$CACHE"/qemu/*/done 2>/dev/null | sort -V | tail -n1)
+		q=$(ls -d "$CACHE"/qemu/*/done 2>/dev/null | sort -V | tail -n1 || true)
 		[ -n "$q" ] || die "$BPO_SUITE has no qemu-system-x86"
 		echo "$(dirname "$q")/root"
 		return 0

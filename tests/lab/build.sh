@@ -136,7 +136,7 @@ case $kernel in
 	KVER=$(bpo_kernel_pick "$kernel")
 	if [ -z "$KVER" ]; then
 		# no network and old lists, say: the newest one built before
-		KVER=$(cd "$CACHE" && ls -d "$kernel".*/kernel.done 2>/dev/null | sort -V | tail -n1 | cut -d/ -f1)
+		KVER=$(cd "$CACHE" && ls -d "$kernel".*/kernel.done 2>/dev/null | sort -V | tail -n1 | cut -d/ -f1 || true)
 		[ -n "$KVER" ] || die "$BPO_SUITE has no linux-image-$kernel.*-amd64 with matching headers, kbuild and source"
 	fi
 	;;
@@ -352,6 +352,5 @@ fi
 if [ $print_env = 1 ]; then
 	printf 'LAB_DIR=%q\nLAB_KVER=%q\nLAB_KERNEL=%q\nLAB_INITRD=%q\nLAB_NVME=%q\n' \
 		"$D" "$KVER" "$VMLINUZ" "$A/initramfs.cpio.gz" "$A/nvme.img"
-	printf 'LAB_QEMU=%q\nLAB_QEMU_ROOT=%q\nLAB_QEMU_VERSION=%q\nLAB_BUSYBOX_SUM=%q\n' \
-		"$QEMU" "$QROOT" "$QVERSION" "$busybox_sum"
+	printf 'LAB_QEMU=%q\nLAB_QEMU_ROOT=%q\nLAB_QEMU_VERSION=%q\n' "$QEMU" "$QROOT" "$QVERSION"
 fi
