@@ -26,24 +26,12 @@ echo "lab: packing the nested QEMU ($($QEMU --version | head -n 1)) and the QMP 
 R=$D/nested-root
 rm -rf "$R"
 mkdir -p "$R/usr/bin"
-# A fresh folder with no busybox links in it; rm -f first all the same, as cp -L through a link to
-# /bin/busybox would write into the host's busybox (LAB.md, Traps).
-put() {
-	mkdir -p "$R$(dirname "$2")"
-	rm -f "$R$2"
-	cp -L "$1" "$R$2"
-}
+# A fresh folder with no busybox links in it; copied with copy.sh all the same (rm -f first), as cp -L
+# through a link to /bin/busybox would write into the host's busybox (LAB.md, Traps).
+. "$LAB_SRC/copy.sh"
 for f in $FILES; do
-	put "$f" "$f"
-	{ ldd "$f" 2>/dev/null || true; } | while read -r line; do   # firmware is not ELF
-		case $line in
-		*"not found"*) echo "lab: error: $f: $line" >&2; exit 1 ;;
-		*"=> /"*) lib=${line#*=> }; lib=${lib%% (*} ;;
-		/*) lib=${line%% (*} ;;
-		*) continue ;;
-		esac
-		put "$lib" "$lib"
-	done
+	lab_copy "$f" "$R" "$f"
+	lab_copy_libs "$R" "$f" || exit 1   # firmware is no ELF: ldd names nothing
 done
 gcc -static -O2 -Wall -Wextra -Werror -o "$R/usr/bin/qmp" "$LAB_SRC/qmp-client.c"
 (cd "$R" && find . -print0 | LC_ALL=C sort -z | cpio --null -o -H newc --quiet -R 0:0) |
