@@ -88,6 +88,17 @@ static inline void vm_free(struct vm *v) {
         free(v);
 }
 
+/* cmocka fixtures: a fresh emulated host per test (cmocka_unit_test_setup_teardown(t, vm_setup, vm_teardown)). */
+static inline int vm_setup(void **state) {
+        *state = vm_new();
+        return 0;
+}
+
+static inline int vm_teardown(void **state) {
+        vm_free(*state);
+        return 0;
+}
+
 static inline struct hd_domain_def *vm_parse(struct hd_context *ctx, const char *xml) {
         struct hd_domain_def *def = NULL;
         if (hd_domain_parse(ctx, xml, strlen(xml), "test.xml", &def) < 0)

@@ -12,16 +12,6 @@
 #define VF0_PATH "sys/bus/pci/devices/" VF0
 #define MDEV_XML(uuid) "<hostdev mode='subsystem' type='mdev' model='vfio-pci'><source><address uuid='" uuid "'/></source></hostdev>"
 
-static int setup(void **state) {
-        *state = vm_new();
-        return 0;
-}
-
-static int teardown(void **state) {
-        vm_free(*state);
-        return 0;
-}
-
 static int prep(struct vm *v, struct hd_context *ctx, const char *devices) {
         _cleanup_free_ char *x = vm_domain(vm_owner.domain, devices);
         struct hd_domain_def *def = vm_parse(ctx, x);
@@ -232,11 +222,11 @@ static void test_mdev_held(void **state) {
 
 int main(void) {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test_setup_teardown(test_sriov_unreadable, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_sriov_race, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_readers_unreadable, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_read_only, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_mdev_held, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_sriov_unreadable, vm_setup, vm_teardown),
+                cmocka_unit_test_setup_teardown(test_sriov_race, vm_setup, vm_teardown),
+                cmocka_unit_test_setup_teardown(test_readers_unreadable, vm_setup, vm_teardown),
+                cmocka_unit_test_setup_teardown(test_read_only, vm_setup, vm_teardown),
+                cmocka_unit_test_setup_teardown(test_mdev_held, vm_setup, vm_teardown),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

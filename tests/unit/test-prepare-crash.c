@@ -4,16 +4,6 @@
 
 #include "prepare-test.h"
 
-static int setup(void **state) {
-        *state = vm_new();
-        return 0;
-}
-
-static int teardown(void **state) {
-        vm_free(*state);
-        return 0;
-}
-
 typedef int (*op_fn)(struct hd_context *ctx, const struct hd_domain_def *def);
 
 static int op_prepare(struct hd_context *ctx, const struct hd_domain_def *def) {
@@ -240,10 +230,10 @@ static void test_kill_netvf(void **state) {
 
 int main(void) {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test_setup_teardown(test_kill_prepare, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_kill_release, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_kill_recovery, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_kill_netvf, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_kill_prepare, vm_setup, vm_teardown),
+                cmocka_unit_test_setup_teardown(test_kill_release, vm_setup, vm_teardown),
+                cmocka_unit_test_setup_teardown(test_kill_recovery, vm_setup, vm_teardown),
+                cmocka_unit_test_setup_teardown(test_kill_netvf, vm_setup, vm_teardown),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

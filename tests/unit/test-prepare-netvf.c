@@ -2,16 +2,6 @@
 /* <interface type='hostdev'> on the emulated host: trust and link state, a MAC unique on its PF, a refused old MAC. */
 #include "prepare-test.h"
 
-static int setup(void **state) {
-        *state = vm_new();
-        return 0;
-}
-
-static int teardown(void **state) {
-        vm_free(*state);
-        return 0;
-}
-
 #define MAC_A "52:54:00:aa:00:01"
 #define MAC_B "52:54:00:bb:00:02"
 
@@ -181,11 +171,11 @@ static void test_no_flags_asked(void **state) {
 
 int main(void) {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test_setup_teardown(test_trust_link_round_trip, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_missing_setting, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_duplicate_mac, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_old_mac_refused, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_no_flags_asked, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_trust_link_round_trip, vm_setup, vm_teardown),
+                cmocka_unit_test_setup_teardown(test_missing_setting, vm_setup, vm_teardown),
+                cmocka_unit_test_setup_teardown(test_duplicate_mac, vm_setup, vm_teardown),
+                cmocka_unit_test_setup_teardown(test_old_mac_refused, vm_setup, vm_teardown),
+                cmocka_unit_test_setup_teardown(test_no_flags_asked, vm_setup, vm_teardown),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

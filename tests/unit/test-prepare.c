@@ -6,16 +6,6 @@
 #include "prepare-test.h"
 #include "sysfs/sysfs.h"
 
-static int setup(void **state) {
-        *state = vm_new();
-        return 0;
-}
-
-static int teardown(void **state) {
-        vm_free(*state);
-        return 0;
-}
-
 static const struct hd_owner vm2 = { "qemu", "vm2", NULL };
 
 /* Prepare XML for OWNER: 0 or the error, the model freed. */
@@ -618,23 +608,23 @@ static void test_race(void **state) {
 
 int main(void) {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test_setup_teardown(test_round_trip, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_release_everything, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_per_kind, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_fail_every_write, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_ebusy_names_the_kernel, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_second_owner, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_usb, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_usb_moved, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_scsi, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_mdev, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_refusals, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_group, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_unmanaged, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_release_fails, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_vanished, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_not_root, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_race, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_round_trip, vm_setup, vm_teardown),
+                cmocka_unit_test_setup_teardown(test_release_everything, vm_setup, vm_teardown),
+                cmocka_unit_test_setup_teardown(test_per_kind, vm_setup, vm_teardown),
+                cmocka_unit_test_setup_teardown(test_fail_every_write, vm_setup, vm_teardown),
+                cmocka_unit_test_setup_teardown(test_ebusy_names_the_kernel, vm_setup, vm_teardown),
+                cmocka_unit_test_setup_teardown(test_second_owner, vm_setup, vm_teardown),
+                cmocka_unit_test_setup_teardown(test_usb, vm_setup, vm_teardown),
+                cmocka_unit_test_setup_teardown(test_usb_moved, vm_setup, vm_teardown),
+                cmocka_unit_test_setup_teardown(test_scsi, vm_setup, vm_teardown),
+                cmocka_unit_test_setup_teardown(test_mdev, vm_setup, vm_teardown),
+                cmocka_unit_test_setup_teardown(test_refusals, vm_setup, vm_teardown),
+                cmocka_unit_test_setup_teardown(test_group, vm_setup, vm_teardown),
+                cmocka_unit_test_setup_teardown(test_unmanaged, vm_setup, vm_teardown),
+                cmocka_unit_test_setup_teardown(test_release_fails, vm_setup, vm_teardown),
+                cmocka_unit_test_setup_teardown(test_vanished, vm_setup, vm_teardown),
+                cmocka_unit_test_setup_teardown(test_not_root, vm_setup, vm_teardown),
+                cmocka_unit_test_setup_teardown(test_race, vm_setup, vm_teardown),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -6,16 +6,6 @@
  */
 #include "prepare-test.h"
 
-static int setup(void **state) {
-        *state = vm_new();
-        return 0;
-}
-
-static int teardown(void **state) {
-        vm_free(*state);
-        return 0;
-}
-
 #define VM "<domain type='kvm'><name>vm1</name>"
 #define OS(machine) "<os><type arch='x86_64' machine='" machine "'>hvm</type></os>"
 #define LUN(unit, address)                                                                                        \
@@ -201,12 +191,12 @@ static void test_refusals(void **state) {
 
 int main(void) {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test_setup_teardown(test_unassigned, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_scsi_lsilogic, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_scsi_virtio, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_teaming_and_ids, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_usb, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_refusals, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_unassigned, vm_setup, vm_teardown),
+                cmocka_unit_test_setup_teardown(test_scsi_lsilogic, vm_setup, vm_teardown),
+                cmocka_unit_test_setup_teardown(test_scsi_virtio, vm_setup, vm_teardown),
+                cmocka_unit_test_setup_teardown(test_teaming_and_ids, vm_setup, vm_teardown),
+                cmocka_unit_test_setup_teardown(test_usb, vm_setup, vm_teardown),
+                cmocka_unit_test_setup_teardown(test_refusals, vm_setup, vm_teardown),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
