@@ -189,9 +189,9 @@ igb_killed() {
 	while [ $n -le 30 ]; do
 		[ $what = prepare ] || hd prepare --owner qemu /tmp/nicvm.xml > /dev/null
 		if [ $what = release ]; then
-			HOSTDEV_TEST_KILL_AT_WRITE=$n hostdev release --owner qemu:nicvm > /dev/null 2>&1 && rc=0 || rc=$?
+			HOSTDEV_TEST_KILL_AT_WRITE=$n hostdev-crashtest release --owner qemu:nicvm > /dev/null 2>&1 && rc=0 || rc=$?
 		else
-			HOSTDEV_TEST_KILL_AT_WRITE=$n hostdev prepare --owner qemu /tmp/nicvm.xml > /dev/null 2>&1 && rc=0 || rc=$?
+			HOSTDEV_TEST_KILL_AT_WRITE=$n hostdev-crashtest prepare --owner qemu /tmp/nicvm.xml > /dev/null 2>&1 && rc=0 || rc=$?
 		fi
 		if [ $rc = 0 ]; then
 			# it ran through: every step was killed once
