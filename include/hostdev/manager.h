@@ -97,6 +97,17 @@ int hd_pci_reattach(struct hd_context *ctx, const char *addr, unsigned flags);
  */
 int hd_pci_reset(struct hd_context *ctx, const char *addr, const struct hd_owner *owner,
                  unsigned flags);
+/*
+ * The same, by METHOD for this one reset ("flr", "pm", "bus", "acpi",
+ * "af_flr", "device_specific", "cxl_bus"; NULL: as hd_pci_reset): METHOD is
+ * written to `reset_method`, the device reset, and `reset_method` written
+ * back as it was, each a journaled step, so a process killed in between is
+ * put right by hd_recover. A bus reset's neighbours are checked as above.
+ * -EINVAL (with a message naming what the device offers) when the kernel
+ * refuses METHOD; -EOPNOTSUPP on a kernel without `reset_method` (< 5.15).
+ */
+int hd_pci_reset_method(struct hd_context *ctx, const char *addr, const struct hd_owner *owner,
+                        const char *method, unsigned flags);
 
 /* One line of a report: what was looked at, what was found, what to do about it. */
 enum hd_report_status {
@@ -109,16 +120,32 @@ const char *hd_report_status_to_string(enum hd_report_status s); /* "ok", "info"
 
 struct hd_report_item {
         enum hd_report_status status;
-        char *topic;  /* "iommu", "group", "member", "driver", "reset", "holder", "host", "bridge", "recover" */
-        char *text;   /* what is, for a person */
+        /*
+         * What was looked at: "device", "bridge", "iommu", "irq-remap", "vfio",
+         * "cmdline", "group", "member", "acs", "display", "driver", "reset",
+         * "holder", "process", "host", "recover".
+         */
+        char *topic;
+        char *text;   /* what is, for a person: the fact read */
         char *remedy; /* what to do, or NULL */
+        char *source; /* where the fact was read ("/proc/iomem", ".../reset_method"), or NULL */
+        bool hostdev_fixes; /* a FAIL that a hostdev command clears without a person (the remedy says which) */
 };
+
+/* What a check means for the device, worst item decides; the values are `hostdev check`'s exit status. */
+enum hd_report_verdict {
+        HD_REPORT_NOW = 0,     /* nothing stands in the way */
+        HD_REPORT_HOSTDEV = 1, /* only what hostdev clears itself (hostdev detach --group) */
+        HD_REPORT_PERSON = 2,  /* something needs a person (a reboot, another slot, another program stopped) */
+};
+const char *hd_report_verdict_to_string(enum hd_report_verdict v); /* "now", "hostdev", "person" */
 
 struct hd_report {
         char *subject;  /* the device ("0000:01:00.0") or NULL */
         bool ok;        /* no item failed */
         struct hd_report_item *items;
         size_t n_items;
+        enum hd_report_verdict verdict; /* from the FAIL items: none NOW, all hostdev_fixes HOSTDEV, else PERSON */
 };
 struct hd_report *hd_report_free(struct hd_report *r);
 

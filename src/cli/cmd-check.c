@@ -8,12 +8,15 @@
 
 static void usage(void) {
         printf("Usage: hostdev check [-J] DEV\n\n"
-               "Whether a PCI device can go to a guest now, and what to do if not: the IOMMU, the\n"
-               "device's IOMMU group and its members' drivers, its driver, its reset methods, who\n"
-               "holds it, and whether the host runs on it. Exits 0 when nothing stands in the way,\n"
-               "1 when something does.\n\n"
+               "Whether a PCI device can go to a guest now, and what to do if not, worst first: the\n"
+               "IOMMU and interrupt remapping, vfio, the kernel command line, the device's IOMMU group\n"
+               "(every member, what blocks it, what --group takes), ACS on its path, a firmware\n"
+               "framebuffer in its BARs, the vfio driver it gets, its reset methods, who holds it\n"
+               "(hostdev's records and processes), and whether the host runs on it.\n\n"
+               "Exit status: 0 it can be passed through now; 1 only hostdev's own remedies stand in the\n"
+               "way (hostdev detach --group); 2 a person must act first (or the check could not run).\n\n"
                "Options:\n"
-               " -J, --json   JSON output\n"
+               " -J, --json   JSON output (its shape: man hostdev)\n"
                " -h, --help   this help\n");
 }
 
@@ -21,9 +24,9 @@ static void usage(void) {
 void cli_print_report(const struct hd_report *r) {
         for (size_t i = 0; i < r->n_items; i++) {
                 const struct hd_report_item *it = &r->items[i];
-                printf("  %-5s %-7s %s\n", hd_report_status_to_string(it->status), it->topic, it->text);
+                printf("  %-5s %-9s %s\n", hd_report_status_to_string(it->status), it->topic, it->text);
                 if (it->remedy && it->status != HD_REPORT_OK)
-                        printf("  %-5s %-7s -> %s\n", "", "", it->remedy);
+                        printf("  %-5s %-9s -> %s\n", "", "", it->remedy);
         }
 }
 
@@ -32,6 +35,7 @@ void cli_print_report_json(const struct hd_report *r) {
         if (r->subject)
                 json_object_object_add(root, "device", json_object_new_string(r->subject));
         json_object_object_add(root, "ok", json_object_new_boolean(r->ok));
+        json_object_object_add(root, "verdict", json_object_new_string(hd_report_verdict_to_string(r->verdict)));
         for (size_t i = 0; i < r->n_items; i++) {
                 const struct hd_report_item *it = &r->items[i];
                 json_object *j = json_object_new_object();
@@ -39,11 +43,21 @@ void cli_print_report_json(const struct hd_report *r) {
                 json_object_object_add(j, "topic", json_object_new_string(it->topic));
                 json_object_object_add(j, "text", json_object_new_string(it->text));
                 json_object_object_add(j, "remedy", it->remedy ? json_object_new_string(it->remedy) : NULL);
+                json_object_object_add(j, "hostdev_fixes", json_object_new_boolean(it->hostdev_fixes));
+                json_object_object_add(j, "source", it->source ? json_object_new_string(it->source) : NULL);
                 json_object_array_add(items, j);
         }
         json_object_object_add(root, "items", items);
         puts(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED));
         json_object_put(root);
+}
+
+static const char *verdict_words(enum hd_report_verdict v) {
+        switch (v) {
+        case HD_REPORT_NOW: return "can be passed through";
+        case HD_REPORT_HOSTDEV: return "not now; the hostdev commands below clear what stands in the way";
+        default: return "cannot be passed through now; a person must act first";
+        }
 }
 
 int verb_check(struct hd_context *ctx, int argc, char **argv) {
@@ -66,19 +80,22 @@ int verb_check(struct hd_context *ctx, int argc, char **argv) {
         }
         if (optind != argc - 1)
                 return cli_usage_error("check", optind >= argc ? "no device given" : "one device at a time");
+        /* A check that cannot run says "not without a person" too: 2, as a usage error. */
         r = cli_pci_address(ctx, argv[optind], addr);
         if (r < 0)
-                return EXIT_FAIL;
+                return HD_REPORT_PERSON;
         r = hd_pci_check(ctx, addr, 0, &rep);
-        if (r < 0)
-                return cli_fail(ctx, r, addr);
+        if (r < 0) {
+                (void)cli_fail(ctx, r, addr);
+                return HD_REPORT_PERSON;
+        }
         if (json)
                 cli_print_report_json(rep);
         else {
-                printf("%s: %s\n", addr, rep->ok ? "can be passed through" : "cannot be passed through now");
+                printf("%s: %s\n", addr, verdict_words(rep->verdict));
                 cli_print_report(rep);
         }
-        r = rep->ok ? EXIT_OK : EXIT_FAIL;
+        r = (int)rep->verdict;
         hd_report_free(rep);
         return r;
 }

@@ -2,6 +2,7 @@
 /* The one place that decides what a PCI function is: a bridge or not, on a VFIO driver or not, its link speeds. */
 #include <string.h>
 
+#include "pci-config.h"
 #include "pci-rules.h"
 #include "sysfs/sysfs.h"
 #include "util/macro.h"
@@ -63,4 +64,49 @@ bool pcie_speed_is_known(double gts) {
 double pcie_speed_of_code(unsigned code) {
         /* Code 1 is 2.5 GT/s, each next one the next speed; 0 and codes past the table are unknown. */
         return code >= 1 && code <= ELEMENTSOF(pcie_speeds) ? pcie_speeds[code - 1] : 0;
+}
+
+bool pci_acs_enabled(uint16_t cap, uint16_t ctrl, uint16_t flags) {
+        return pci_acs_missing(cap, ctrl, flags) == 0;
+}
+
+uint16_t pci_acs_missing(uint16_t cap, uint16_t ctrl, uint16_t flags) {
+        /* Capabilities are required, or required only if controllable: one the register lacks is on. */
+        flags &= (uint16_t)(cap | PCI_ACS_EC);
+        return (uint16_t)(flags & ~ctrl);
+}
+
+static const char *const acs_names[] = { "SrcValid", "TransBlk", "ReqRedir", "CmpltRedir",
+                                         "UpstreamFwd", "EgressCtrl", "DirectTrans" };
+
+char *pci_acs_describe(uint16_t reg) {
+        struct strbuf b = {};
+        for (size_t i = 0; i < ELEMENTSOF(acs_names); i++)
+                strbuf_appendf(&b, "%s%s%c", i ? " " : "", acs_names[i], reg & (1u << i) ? '+' : '-');
+        return strbuf_steal(&b);
+}
+
+char *pci_acs_names(uint16_t flags) {
+        struct strbuf b = {};
+        for (size_t i = 0; i < ELEMENTSOF(acs_names); i++)
+                if (flags & (1u << i))
+                        strbuf_appendf(&b, "%s%s", b.len ? " " : "", acs_names[i]);
+        return strbuf_steal(&b);
+}
+
+enum pci_acs_need pci_acs_need(int express_type, bool multifunction) {
+        switch (express_type) {
+        case PCI_EXP_ROOT_PORT:
+        case PCI_EXP_DOWNSTREAM:
+                return PCI_ACS_NEEDED;
+        case PCI_EXP_ENDPOINT:
+        case PCI_EXP_UPSTREAM:
+        case PCI_EXP_LEGACY_ENDPOINT:
+        case PCI_EXP_RC_END:
+                /* PCIe 6.0 §6.12.1.2: ACS applies to a single-function device only as a port. */
+                return multifunction ? PCI_ACS_NEEDED : PCI_ACS_NOT_NEEDED;
+        default:
+                /* Not PCI Express, PCIe-to-PCI, PCI-to-PCIe, event collector: the kernel assumes no isolation. */
+                return PCI_ACS_NEVER;
+        }
 }

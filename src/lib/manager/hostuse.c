@@ -27,14 +27,8 @@ struct host_uses *host_uses_free(struct host_uses *u) {
 
 /* /proc files are not sysfs attributes: they can exceed a page, so they are read by line. */
 static FILE *open_proc(struct hd_context *ctx, const char *path) {
-        int fd;
-        FILE *f;
-        if (sysfs_open_file(ctx, path, O_RDONLY, &fd) < 0)
-                return NULL;
-        f = fdopen(fd, "re");
-        if (!f)
-                close(fd);
-        return f;
+        FILE *f = NULL;
+        return sysfs_fopen(ctx, path, &f) < 0 ? NULL : f;
 }
 
 static int add(struct host_uses *u, const char *path, const char *reason) {

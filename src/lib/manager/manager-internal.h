@@ -2,6 +2,8 @@
 /* What the manager's files share: journaled writes, PCI moves between drivers, reports. */
 #pragma once
 
+#include <stdarg.h>
+
 #include "hostdev/manager.h"
 #include "pcidev.h"
 #include "store.h"
@@ -80,3 +82,14 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(struct hd_report *, hd_report_free)
 struct hd_report *report_new(const char *subject);
 int report_add(struct hd_report *r, enum hd_report_status st, const char *topic, const char *remedy,
                const char *fmt, ...) _printf_(5, 6);
+/* What an item may carry besides its words: where its fact was read, and whether hostdev's remedy clears it. */
+struct report_meta {
+        const char *source;
+        bool hostdev_fixes;
+};
+int report_addm(struct hd_report *r, const struct report_meta *meta, enum hd_report_status st, const char *topic,
+                const char *remedy, const char *fmt, ...) _printf_(6, 7);
+int report_vadd(struct hd_report *r, const struct report_meta *meta, enum hd_report_status st, const char *topic,
+                const char *remedy, const char *fmt, va_list ap) _printf_(6, 0);
+/* Order the items worst first (stable): FAIL a person must clear, FAIL hostdev clears, WARN, the rest. */
+void report_sort(struct hd_report *r);

@@ -2,6 +2,7 @@
 /* hd_recover: finish or undo what a crashed process left open, so devices and records agree. */
 #include <string.h>
 
+#include "doctor.h"
 #include "manager-internal.h"
 #include "prepare.h"
 #include "util/strutil.h"
@@ -99,10 +100,36 @@ static int recover_pci(struct hd_context *ctx, struct hd_store *s, const struct 
 
 static int recover_reset(struct hd_context *ctx, struct hd_store *s, const struct store_op *op,
                          struct hd_report *rep) {
-        /* A reset has nothing to undo and cannot be finished safely: closed. */
-        int r = close_op(s, op, STORE_OP_FAILED, _STORE_STATE_INVALID);
+        _cleanup_free_ char *restore = NULL, *old = NULL;
+        int r;
+
+        /* A reset has nothing to undo and cannot be finished safely; a `reset --method` gets its list back. */
+        if (data_get(op->data, "restore", &restore) < 0 || data_get(op->data, "old_methods", &old) < 0)
+                return -ENOMEM;
+        if (restore) {
+                _cleanup_pci_dev_ struct pci_dev *d = NULL;
+                struct mop m = { .ctx = ctx, .s = s, .op_id = op->id, .recovering = true };
+                r = pci_dev_open(ctx, op->key, &d);
+                if (r == -ENOMEM)
+                        return r;
+                if (r < 0)
+                        hd_error_clear(ctx); /* gone: nothing to put back */
+                else if ((r = pci_reset_method_restore(&m, d, old)) < 0)
+                        return r == -ENOMEM ? r
+                                            : report_add(rep, HD_REPORT_FAIL, "recover",
+                                                         "see 'dmesg', then run 'hostdev recover' again",
+                                                         "%s: the reset left by %s set reset_method, which cannot be "
+                                                         "put back to '%s': %s",
+                                                         op->key, op->holder ? op->holder : "a process",
+                                                         old ? old : "default", strerror(-r));
+        }
+        r = close_op(s, op, STORE_OP_FAILED, _STORE_STATE_INVALID);
         if (r < 0)
                 return r;
+        if (restore)
+                return report_add(rep, HD_REPORT_OK, "recover", NULL,
+                                  "%s: the reset left by %s is closed; reset_method is back to '%s'", op->key,
+                                  op->holder ? op->holder : "a process", old ? old : "default");
         return report_add(rep, HD_REPORT_OK, "recover", NULL, "%s: the reset left by %s is closed", op->key,
                           op->holder ? op->holder : "a process");
 }

@@ -70,10 +70,29 @@ int sysfs_open_dir_at(int dirfd, const char *name, int *ret_fd) {
 }
 
 int sysfs_open_file(struct hd_context *ctx, const char *path, int flags, int *ret_fd) {
-        int fd = open_in(ctx->root_fd, rel(path), flags, root_mode(ctx));
+        int fd;
+
+        recorder_note(ctx->root_fd, rel(path), REC_FILE); /* a /proc file check reads: `hostdev record` keeps it */
+        fd = open_in(ctx->root_fd, rel(path), flags, root_mode(ctx));
         if (fd < 0)
                 return fd;
         *ret_fd = fd;
+        return 0;
+}
+
+int sysfs_fopen(struct hd_context *ctx, const char *path, FILE **ret) {
+        int fd, r = sysfs_open_file(ctx, path, O_RDONLY, &fd);
+        FILE *f;
+
+        if (r < 0)
+                return r;
+        f = fdopen(fd, "re");
+        if (!f) {
+                r = -errno;
+                close(fd);
+                return r;
+        }
+        *ret = f;
         return 0;
 }
 

@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/stat.h>
 
 #include "context-internal.h"
@@ -30,8 +31,10 @@
 int sysfs_open_dir(struct hd_context *ctx, const char *path, int *ret_fd);
 /* Open a sub-directory of DIRFD (NAME may contain '/'). */
 int sysfs_open_dir_at(int dirfd, const char *name, int *ret_fd);
-/* Open a file by absolute path (a /proc file, a /dev node) with open(2)'s FLAGS. */
+/* Open a file by absolute path (a /proc file, a /dev node) with open(2)'s FLAGS; noted for `hostdev record`. */
 int sysfs_open_file(struct hd_context *ctx, const char *path, int flags, int *ret_fd);
+/* The same as a stdio stream for reading by line: /proc files can exceed a page, unlike attributes. */
+int sysfs_fopen(struct hd_context *ctx, const char *path, FILE **ret);
 /* List a folder by absolute path (for readdir). */
 int sysfs_opendir(struct hd_context *ctx, const char *path, DIR **ret_dir);
 /* fdopendir() on a new handle of NAME below DIRFD; "." lists DIRFD itself. */
