@@ -18,9 +18,12 @@ if out=$(hd check -J enp1s0 2>&1) && jq -e '.ok == true and .device == "0000:01:
 else
         notok "check -J by interface name" "$out"
 fi
-expect_fail "check: the root disk's controller" 1 "the host runs on it: it backs the filesystem mounted on /" \
+expect_fail "check: the root disk's controller" 2 "is needed by the host: it backs the filesystem mounted on /" \
         hd check 00:1f.2
-expect_fail "check: a bridge" 1 "it is a PCI bridge" hd check 0000:00:01.0
+expect_fail "check: a bridge" 2 "0000:00:01.0 is a PCI bridge \(class 0x060400\)" hd check 0000:00:01.0
+expect_fail "check: a group hostdev can detach whole" 1 "hostdev detach 0000:02:00.0 --group \(it takes 0000:02:00.1 too\)" \
+        hd check 0000:02:00.0
+expect_fail "check: no such device" 2 "no device '0000:09:00.0'" hd check 0000:09:00.0
 expect_fail "detach: a bridge" 1 "is a PCI bridge \(class 0x060400\)" hd detach 0000:00:01.0
 expect_fail "detach: the default route" 1 "carries the default route \(interface eth0\)" hd detach eth0
 expect_fail "detach: the root disk" 1 "backs the filesystem mounted on / \(/dev/sda1\).*--force" hd detach 00:1f.2
@@ -33,7 +36,7 @@ expect_fail "detach: no device" 2 "no device given" hd detach
 expect_fail "detach: an option of reset" 2 "--owner does not apply to detach" hd detach --owner a:b 01:00.0
 expect_fail "reattach: not detached" 1 "is not detached: it is on e1000e" hd reattach 01:00.0
 expect_fail "reset: no method" 1 "has no reset method" hd reset 0000:00:06.0
-expect_fail "reset: a bus reset that hits the other igb" 1 "whole bus.*0000:02:00.1 \(bound to igb" hd reset 02:00.0
+expect_fail "reset: a bus reset that hits the other igb" 1 "whole bus.*0000:02:00.1 \(on igb, a host driver" hd reset 02:00.0
 expect_fail "reset: a bad owner" 2 "DRIVER:DOMAIN" hd reset --owner vm1 02:00.0
 if out=$(hd recover 2>&1) && [ "$out" = "nothing to recover" ]; then
         ok "recover: nothing to recover"

@@ -121,7 +121,7 @@ db=$tmp/tree/var/lib/hostdev/hostdev.db
 if hd prepare --owner qemu "$tmp/vm1.xml" >/dev/null 2>&1 && cp -p "$db" "$tmp/db.saved" &&
         printf 'this is no SQLite database, not anymore' | dd of="$db" conv=notrunc status=none; then
         expect_fail "active: an unreadable store" 1 "state store .*hostdev.db.*: file is not a database" hd active
-        expect_fail "check: an unreadable store" 1 "holder +unknown: state store .*hostdev.db.*not a database" \
+        expect_fail "check: an unreadable store" 2 "holder +unknown: state store .*hostdev.db.*not a database" \
                 hd check 0000:01:00.0
         expect_fail "qemu-args: an unreadable store" 1 "hostdev.db.*not a database" hd qemu-args "$tmp/vm1.xml"
         expect_fail "release: an unreadable store" 1 "hostdev.db.*not a database" hd release --owner qemu:vm1

@@ -83,7 +83,7 @@ static bool check_item(struct emu_test *t, const char *addr, const char *topic, 
 static void test_bridges_refused(void **state) {
         struct emu_test *t = *state;
 
-        assert_false(check_item(t, BRIDGE0609, "bridge", HD_REPORT_FAIL, "it is a PCI bridge"));
+        assert_false(check_item(t, BRIDGE0609, "bridge", HD_REPORT_FAIL, "is a PCI bridge"));
         assert_false(check_item(t, CARDBUS, "bridge", HD_REPORT_FAIL, NULL));
 
         assert_int_equal(hd_pci_detach(t->ctx, BRIDGE0609, NULL, HD_PCI_FORCE), -EINVAL);

@@ -389,7 +389,8 @@ static void test_refusals(void **state) {
                   "legacy KVM device assignment", -EOPNOTSUPP },
                 /* The ICH9 group: its other endpoints are on host drivers. */
                 { PCI_XML("0x00", "0x1f", "0x3", "yes"), "IOMMU group 7 of 0000:00:1f.3 is not viable: 0000:00:1f.0 "
-                                                         "(on lpc_ich, a host driver), 0000:00:1f.2 (on ahci, a host driver)",
+                                                         "(on lpc_ich, a host driver), 0000:00:1f.2 (on ahci, and needed by the "
+                                                         "host: it backs the filesystem mounted on / (/dev/sda1))",
                   -EBUSY },
                 /* Half of the igb pair. */
                 { PCI_XML("0x02", "0x00", "0x0", "yes"), "IOMMU group 5 of 0000:02:00.0 is not viable: 0000:02:00.1 (on "

@@ -72,11 +72,11 @@ int doctor_group(struct doctor *dc) {
         if (r >= 0 && (why.oom || takes.oom))
                 r = -ENOMEM;
         if (r >= 0 && !why.len) {
-                if (d->driver && !pci_driver_is_stub(d->driver) && takes.len)
+                if (d->driver && !pci_driver_is_stub(d->driver))
                         r = report_addm(dc->rep, &meta, HD_REPORT_OK, "group", NULL,
-                                        "group %d is viable once %s itself is detached: every other endpoint "
-                                        "is on a vfio driver, pci-stub or none",
-                                        g->number, d->addr);
+                                        "group %d is viable once %s itself is detached%s", g->number, d->addr,
+                                        takes.len ? ": every other endpoint is on a vfio driver, pci-stub or none"
+                                                  : "");
                 else
                         r = report_addm(dc->rep, &meta, HD_REPORT_OK, "group", NULL,
                                         "group %d is viable: %s", g->number,

@@ -2,11 +2,10 @@
 /* A PCI device (or an interface's VF) for a guest: detached to vfio-pci when managed, its IOMMU group viable. */
 #include <string.h>
 
+#include "doctor.h"
 #include "kmod.h"
 #include "prepare.h"
 #include "util/strutil.h"
-
-#define STUB "vfio-pci"
 
 static const struct hd_hostdev_pci *source(const struct hd_hostdev_def *def) {
         return def->kind == HD_HOSTDEV_NET_VF ? &def->net_vf.pci : &def->pci;
@@ -42,16 +41,18 @@ static int pci_resolve(struct plan *p, struct plan_item *it) {
         if (r < 0)
                 return r;
         d = it->pci;
-        if (d->bridge != HD_PCI_NOT_BRIDGE)
-                return hd_error(ctx, -EINVAL,
-                                "%s is a PCI bridge (class 0x%06x): bridges stay with the host, give the guest the "
-                                "devices behind it",
-                                d->addr, d->class_code);
-        if (d->iommu_group < 0)
-                return hd_error(ctx, -EINVAL,
-                                "%s is in no IOMMU group, so vfio-pci cannot give it to a guest: turn on VT-d / "
-                                "AMD-Vi in the firmware and boot with intel_iommu=on (or amd_iommu=on)",
-                                d->addr);
+        if (d->bridge != HD_PCI_NOT_BRIDGE) {
+                _cleanup_free_ char *text = words_bridge(d);
+                return text ? hd_error(ctx, -EINVAL, "%s; %s", text, REMEDY_BRIDGE) : -ENOMEM;
+        }
+        if (d->iommu_group < 0) {
+                _cleanup_free_ char *text = words_no_group(d);
+                return text ? hd_error(ctx, -EINVAL, "%s: %s", text, REMEDY_NO_GROUP) : -ENOMEM;
+        }
+        /* A process with its group or cdev open (a guest started by hand) has it, records or not. */
+        r = refuse_vfio_holders(ctx, d);
+        if (r < 0)
+                return r;
         r = plan_record(p, it, d->addr);
         if (r < 0)
                 return r;
@@ -97,16 +98,26 @@ static int pci_resolve(struct plan *p, struct plan_item *it) {
                 if (r < 0)
                         return r;
                 why = host_uses_find(uses, d->path);
-                if (why)
-                        return hd_error(ctx, -EBUSY,
-                                        "%s is needed by the host: %s; giving it to a guest would cut the host off "
-                                        "from it (HD_MANAGER_FORCE, --force, takes it anyway)",
-                                        d->addr, why);
+                if (why) {
+                        _cleanup_free_ char *text = words_host_use(d->addr, why);
+                        return text ? hd_error(ctx, -EBUSY,
+                                               "%s; giving it to a guest would cut the host off from it "
+                                               "(HD_MANAGER_FORCE, --force, takes it anyway)",
+                                               text)
+                                    : -ENOMEM;
+                }
+                /* The host's console framebuffer in a BAR is the host using it too. */
+                r = refuse_framebuffer(ctx, d);
+                if (r < 0)
+                        return r;
         }
-        rec->stub_driver = strdup(STUB);
+        /* The driver libvirt >= 10.0 gives a managed device: its vendor's vfio variant, else vfio-pci. */
+        r = pci_vfio_driver(ctx, d, &rec->stub_driver, NULL);
+        if (r < 0)
+                return r;
         rec->orig_driver = strdup_or_null(d->driver);
         rec->orig_override = strdup_or_null(d->override);
-        if (!rec->stub_driver || (d->driver && !rec->orig_driver) || (d->override && !rec->orig_override))
+        if ((d->driver && !rec->orig_driver) || (d->override && !rec->orig_override))
                 return -ENOMEM;
         rec->unbind_from_stub = true;
         rec->reprobe = d->driver != NULL;
@@ -117,12 +128,10 @@ static int pci_take(struct plan *p, struct plan_item *it) {
         int r;
         if (it->existed || !it->rec->unbind_from_stub)
                 return 0;
-        if (!p->stub_ready) {
-                r = manager_load_driver(p->ctx, it->rec->stub_driver);
-                if (r < 0)
-                        return r;
-                p->stub_ready = true;
-        }
+        /* Each device's own vfio driver (a variant's module, or vfio-pci): a look at sysfs when it is there. */
+        r = manager_load_driver(p->ctx, it->rec->stub_driver);
+        if (r < 0)
+                return r;
         return pci_to_stub(&p->m, it->pci, it->rec->stub_driver);
 }
 
@@ -158,10 +167,10 @@ static bool in_plan(const struct plan *p, const char *addr) {
         return false;
 }
 
-/* Why member ADDR keeps the group from the guest (appended to WHY), or nothing. */
+/* Why member ADDR keeps the group from the guest (appended to WHY), in check's words, or nothing. */
 static int member_check(struct plan *p, const char *addr, struct strbuf *why) {
         _cleanup_pci_dev_ struct pci_dev *m = NULL;
-        struct hd_active *rec = NULL;
+        const struct host_uses *uses = NULL;
         int r;
 
         if (in_plan(p, addr))
@@ -171,22 +180,10 @@ static int member_check(struct plan *p, const char *addr, struct strbuf *why) {
                 hd_error_clear(p->ctx);
                 return r == -ENOMEM ? r : 0; /* gone meanwhile */
         }
-        /* Bridges in a group are the path to it, not users of it (the kernel's vfio agrees). */
-        if (m->bridge != HD_PCI_NOT_BRIDGE)
-                return 0;
-        if (store_device_get(p->s, STORE_PCI, m->addr, &rec, NULL) >= 0) {
-                if (store_record_state(rec) == STORE_HELD && !store_owner_is(rec, p->owner)) {
-                        _cleanup_free_ char *who = record_describe(rec);
-                        strbuf_appendf(why, "%s%s (%s)", why->len ? ", " : "", m->addr, who ? who : "held");
-                } else if (store_record_state(rec) == STORE_BUSY)
-                        strbuf_appendf(why, "%s%s (being changed; run 'hostdev recover')", why->len ? ", " : "",
-                                       m->addr);
-                hd_active_free(rec);
-                return 0;
-        }
-        if (m->driver && !pci_driver_is_stub(m->driver))
-                strbuf_appendf(why, "%s%s (on %s, a host driver)", why->len ? ", " : "", m->addr, m->driver);
-        return 0;
+        r = plan_host_uses(p, &uses);
+        if (r < 0)
+                return r;
+        return group_member_blocks(p->ctx, p->s, p->owner, uses, m, why, NULL);
 }
 
 int pci_plan_check_groups(struct plan *p) {
@@ -213,12 +210,14 @@ int pci_plan_check_groups(struct plan *p) {
                         r = member_check(p, *m, &why);
                 if (r >= 0 && why.oom)
                         r = -ENOMEM;
-                if (r >= 0 && why.len)
-                        r = hd_error(p->ctx, -EBUSY,
-                                     "IOMMU group %d of %s is not viable: %s; vfio gives a guest a whole group "
-                                     "or nothing: put those devices in this domain too, or detach them "
-                                     "(hostdev detach %s --group)",
-                                     it->pci->iommu_group, it->pci->addr, why.s, it->pci->addr);
+                if (r >= 0 && why.len) {
+                        _cleanup_free_ char *text = words_group_not_viable(it->pci->iommu_group, it->pci->addr, why.s);
+                        r = text ? hd_error(p->ctx, -EBUSY,
+                                            "%s; vfio gives a guest a whole group or nothing: put those devices in "
+                                            "this domain too, or detach them (hostdev detach %s --group)",
+                                            text, it->pci->addr)
+                                 : -ENOMEM;
+                }
                 strbuf_done(&why);
                 if (r < 0)
                         return r;

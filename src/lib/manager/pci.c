@@ -2,9 +2,8 @@
 /* hd_pci_detach and hd_pci_reattach: a PCI device to a stub driver and back, journaled and recorded. */
 #include <string.h>
 
-#include "hostuse.h"
+#include "doctor.h"
 #include "kmod.h"
-#include "manager-internal.h"
 #include "util/strutil.h"
 
 static bool streq_ptr(const char *a, const char *b) {
@@ -57,25 +56,28 @@ static int finish(struct hd_store *s, int64_t op_id, enum store_op_status op_sta
 
 static int refuse_host_use(struct hd_context *ctx, const struct pci_dev *d, const struct host_uses *uses,
                            unsigned flags) {
+        _cleanup_free_ char *text = NULL;
         const char *why;
         if (flags & HD_PCI_FORCE)
                 return 0;
         why = host_uses_find(uses, d->path);
         if (!why)
                 return 0;
+        text = words_host_use(d->addr, why);
+        if (!text)
+                return -ENOMEM;
         return hd_error(ctx, -EBUSY,
-                        "%s is needed by the host: %s; taking it away would cut the host off from it. "
-                        "Use --force (HD_PCI_FORCE) only if you know it is safe",
-                        d->addr, why);
+                        "%s; taking it away would cut the host off from it. Use --force (HD_PCI_FORCE) only if you "
+                        "know it is safe",
+                        text);
 }
 
 static int refuse_bridge(struct hd_context *ctx, const struct pci_dev *d) {
+        _cleanup_free_ char *text = NULL;
         if (d->bridge == HD_PCI_NOT_BRIDGE)
                 return 0;
-        return hd_error(ctx, -EINVAL,
-                        "%s is a PCI bridge (class 0x%06x); bridges stay with the host, pass through the "
-                        "devices behind it",
-                        d->addr, d->class_code);
+        text = words_bridge(d);
+        return text ? hd_error(ctx, -EINVAL, "%s; %s", text, REMEDY_BRIDGE) : -ENOMEM;
 }
 
 /* Detach one device; the caller holds the lock and checked bridges and host use. */
@@ -149,6 +151,12 @@ static int reattach_one(struct hd_context *ctx, struct hd_store *s, struct pci_d
         _cleanup_free_ char *data = NULL, *stub = NULL, *orig = NULL;
         int r;
 
+        /* Unbinding vfio-pci waits until every process has closed the device: name them instead of hanging. */
+        if (pci_driver_is_vfio(d->driver)) {
+                r = refuse_vfio_holders(ctx, d);
+                if (r < 0)
+                        return r;
+        }
         r = store_device_get(s, STORE_PCI, d->addr, &rec, NULL);
         if (r < 0 && r != -ENOENT)
                 return r;
@@ -267,21 +275,57 @@ static void targets_free(struct pci_dev **v, size_t n) {
         free(v);
 }
 
+static void strv_n_free(char **v, size_t n) {
+        for (size_t i = 0; v && i < n; i++)
+                free(v[i]);
+        free(v);
+}
+
+/*
+ * The stub each target gets: DRIVER when given; else the driver it is on
+ * when that is a vfio driver (adopted as it is), else its best vfio driver
+ * (a vendor's variant, or vfio-pci).
+ */
+static int choose_stubs(struct hd_context *ctx, const char *driver, struct pci_dev **v, size_t n, char ***ret) {
+        char **stubs = calloc(n + 1, sizeof(char *));
+        int r = 0;
+
+        if (!stubs)
+                return -ENOMEM;
+        for (size_t i = 0; i < n && r >= 0; i++) {
+                if (driver)
+                        r = (stubs[i] = strdup(driver)) ? 0 : -ENOMEM;
+                else if (pci_driver_is_vfio(v[i]->driver))
+                        r = (stubs[i] = strdup(v[i]->driver)) ? 0 : -ENOMEM;
+                else
+                        r = pci_vfio_driver(ctx, v[i], &stubs[i], NULL);
+        }
+        if (r < 0) {
+                strv_n_free(stubs, n);
+                return r;
+        }
+        *ret = stubs;
+        return 0;
+}
+
 int hd_pci_detach(struct hd_context *ctx, const char *addr, const char *driver, unsigned flags) {
         _cleanup_close_ int lock = -1;
         _cleanup_store_ struct hd_store *s = NULL;
         _cleanup_pci_dev_ struct pci_dev *d = NULL;
         _cleanup_host_uses_ struct host_uses *uses = NULL;
         struct pci_dev **v = NULL;
+        char **stubs = NULL;
         bool *done = NULL;
-        const char *stub;
+        const char *given = NULL;
         size_t n = 0;
         int r;
 
         hd_error_clear(ctx);
-        r = pci_stub_name(ctx, driver, &stub);
-        if (r < 0)
-                return r;
+        if (!isempty(driver)) {
+                r = pci_stub_name(ctx, driver, &given);
+                if (r < 0)
+                        return r;
+        }
         r = manager_begin(ctx, &lock, &s);
         if (r < 0)
                 return r;
@@ -297,23 +341,32 @@ int hd_pci_detach(struct hd_context *ctx, const char *addr, const char *driver, 
         r = targets(ctx, d, flags, &v, &n);
         if (r < 0)
                 return r;
+        r = choose_stubs(ctx, given, v, n, &stubs);
+        if (r < 0)
+                goto out;
         /* Every refusal before any write: a group goes whole or not at all. */
         for (size_t i = 0; i < n; i++) {
                 r = refuse_host_use(ctx, v[i], uses, flags);
                 if (r < 0)
                         goto out;
+                /* The host's console framebuffer is the host using it too: --force takes it anyway. */
+                if (!(flags & HD_PCI_FORCE) && !streq_ptr(v[i]->driver, stubs[i])) {
+                        r = refuse_framebuffer(ctx, v[i]);
+                        if (r < 0)
+                                goto out;
+                }
                 /* vfio-pci's probe refuses a device outside any IOMMU group; say why before it does. */
-                if (streq(stub, "vfio-pci") && v[i]->iommu_group < 0 && !streq_ptr(v[i]->driver, stub)) {
-                        r = hd_error(ctx, -EINVAL,
-                                     "%s is in no IOMMU group, so vfio-pci cannot take it: turn on VT-d / "
-                                     "AMD-Vi in the firmware and boot with intel_iommu=on (or amd_iommu=on)",
-                                     v[i]->addr);
+                if (pci_driver_is_vfio(stubs[i]) && v[i]->iommu_group < 0 && !streq_ptr(v[i]->driver, stubs[i])) {
+                        _cleanup_free_ char *text = words_no_group(v[i]);
+                        r = text ? hd_error(ctx, -EINVAL, "%s: %s", text, REMEDY_NO_GROUP) : -ENOMEM;
                         goto out;
                 }
         }
-        r = manager_load_driver(ctx, stub);
-        if (r < 0)
-                goto out;
+        for (size_t i = 0; i < n; i++) {
+                r = manager_load_driver(ctx, stubs[i]);
+                if (r < 0)
+                        goto out;
+        }
         done = calloc(n + 1, sizeof(bool));
         if (!done) {
                 r = -ENOMEM;
@@ -328,7 +381,7 @@ int hd_pci_detach(struct hd_context *ctx, const char *addr, const char *driver, 
                                 continue;
                         }
                 }
-                r = detach_one(ctx, s, v[i], stub);
+                r = detach_one(ctx, s, v[i], stubs[i]);
                 if (r < 0) {
                         _cleanup_(saved_error_done) struct saved_error e = save_error(ctx);
                         for (size_t j = i; j-- > 0;)
@@ -342,6 +395,7 @@ int hd_pci_detach(struct hd_context *ctx, const char *addr, const char *driver, 
         r = 0;
 out:
         free(done);
+        strv_n_free(stubs, n);
         targets_free(v, n);
         return r;
 }

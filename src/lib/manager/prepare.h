@@ -55,7 +55,6 @@ struct plan {
         size_t n;
         char **skipped;          /* sentences for the caller: devices left out */
         struct host_uses *uses;  /* plan_host_uses() */
-        bool stub_ready;         /* vfio-pci is loaded */
 };
 
 void plan_done(struct plan *p);

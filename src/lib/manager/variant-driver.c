@@ -192,7 +192,8 @@ int doctor_driver(struct doctor *dc) {
                         return report_addm(dc->rep, &dev, HD_REPORT_WARN, "driver",
                                            "check that udev runs and see 'dmesg'", "on %s, but %s is missing",
                                            d->driver, node);
-                if (!streq(d->driver, want))
+                /* Only a variant that matches is worth a move; vfio-pci is no better than the driver it is on. */
+                if (!streq(d->driver, want) && !streq(want, "vfio-pci"))
                         return report_addm(dc->rep, &meta, HD_REPORT_INFO, "driver",
                                            "hostdev reattach, then hostdev detach, to move it",
                                            "on %s (%s); its best vfio driver is %s: %s", d->driver, node, want,
