@@ -110,12 +110,13 @@ _hostdev() {
                 case $prev in
                 -d|--driver) COMPREPLY=($(compgen -W "vfio-pci pci-stub" -- "$cur")); return ;;
                 -o|--owner) _hostdev_offer < <(_hostdev_owners); return ;;
+                -m|--method) COMPREPLY=($(compgen -W "flr pm bus acpi af_flr device_specific cxl_bus" -- "$cur")); return ;;
                 esac
                 if [[ $cur == -* ]]; then
                         case $verb in
                         detach) COMPREPLY=($(compgen -W "--driver --group --force --help" -- "$cur")) ;;
                         reattach) COMPREPLY=($(compgen -W "--group --help" -- "$cur")) ;;
-                        reset) COMPREPLY=($(compgen -W "--owner --force --help" -- "$cur")) ;;
+                        reset) COMPREPLY=($(compgen -W "--method --owner --force --help" -- "$cur")) ;;
                         check) COMPREPLY=($(compgen -W "--json --help" -- "$cur")) ;;
                         esac
                 else

@@ -93,11 +93,13 @@ static void reattach_usage(void) {
 }
 
 static void reset_usage(void) {
-        printf("Usage: hostdev reset [--owner DRIVER:DOMAIN] [--force] DEV\n\n"
+        printf("Usage: hostdev reset [--method METHOD] [--owner DRIVER:DOMAIN] [--force] DEV\n\n"
                "Reset a PCI function through the kernel (its 'reset' attribute, by the methods in\n"
                "'reset_method'). A bus reset is refused when it would also reset a device that\n"
                "another owner holds, that a host driver has, or that the host runs on.\n\n"
                "Options:\n"
+               " -m, --method METHOD        this reset only by METHOD (flr, pm, bus, acpi, af_flr,\n"
+               "                            device_specific, cxl_bus); reset_method is put back after\n"
                " -o, --owner DRIVER:DOMAIN  reset on behalf of this owner (its devices may be hit)\n"
                " -f, --force                reset even if the host runs on it\n"
                " -h, --help                 this help\n");
@@ -108,6 +110,7 @@ static const struct option opts[] = {
         { "group", no_argument, NULL, 'g' },
         { "force", no_argument, NULL, 'f' },
         { "owner", required_argument, NULL, 'o' },
+        { "method", required_argument, NULL, 'm' },
         { "help", no_argument, NULL, 'h' },
         {},
 };
@@ -116,7 +119,7 @@ static const struct option opts[] = {
 static int parse(const char *verb, const char *accepted, int argc, char **argv, const char **ret_driver,
                  unsigned *ret_flags, const char **ret_owner, void (*usage)(void)) {
         int c;
-        while ((c = getopt_long(argc, argv, "d:gfo:h", opts, NULL)) >= 0) {
+        while ((c = getopt_long(argc, argv, "d:gfo:m:h", opts, NULL)) >= 0) {
                 if (c != '?' && !strchr(accepted, c)) {
                         const char *name = "?";
                         for (const struct option *o = opts; o->name; o++)
@@ -129,6 +132,7 @@ static int parse(const char *verb, const char *accepted, int argc, char **argv, 
                 case 'g': *ret_flags |= HD_PCI_GROUP; break;
                 case 'f': *ret_flags |= HD_PCI_FORCE; break;
                 case 'o': *ret_owner = optarg; break;
+                case 'm': *ret_driver = optarg; break; /* reset's only: its method */
                 case 'h': usage(); return -1;
                 default: return cli_usage_error(verb, "unknown option");
                 }
@@ -215,12 +219,12 @@ int verb_reattach(struct hd_context *ctx, int argc, char **argv) {
 }
 
 int verb_reset(struct hd_context *ctx, int argc, char **argv) {
-        const char *driver = NULL, *owner_spec = NULL;
+        const char *method = NULL, *owner_spec = NULL;
         unsigned flags = 0;
         char addr[20];
         struct hd_owner owner = {};
         _cleanup_free_ char *owner_copy = NULL;
-        int r = parse("reset", "foh", argc, argv, &driver, &flags, &owner_spec, reset_usage);
+        int r = parse("reset", "fomh", argc, argv, &method, &flags, &owner_spec, reset_usage);
 
         if (r != 0)
                 return r < 0 ? EXIT_OK : r;
@@ -239,9 +243,12 @@ int verb_reset(struct hd_context *ctx, int argc, char **argv) {
         r = cli_pci_address(ctx, argv[optind], addr);
         if (r < 0)
                 return EXIT_FAIL;
-        r = hd_pci_reset(ctx, addr, owner_spec ? &owner : NULL, flags);
+        r = hd_pci_reset_method(ctx, addr, owner_spec ? &owner : NULL, method, flags);
         if (r < 0)
                 return manager_fail(ctx, r, addr);
-        printf("%s: reset\n", addr);
+        if (method)
+                printf("%s: reset by %s; reset_method is as it was\n", addr, method);
+        else
+                printf("%s: reset\n", addr);
         return EXIT_OK;
 }

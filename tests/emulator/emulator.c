@@ -201,7 +201,12 @@ static void uevent_set_driver(const struct emu *e, const char *devrel, const cha
         strbuf_done(&b);
 }
 
-/* Whether another device of GROUP is on vfio-pci (then /dev/vfio/GROUP stays). */
+/* vfio-pci or a vendor's variant (mlx5_vfio_pci ...) makes /dev/vfio/GROUP. */
+static bool is_vfio(const char *drv) {
+        return drv && (streq(drv, "vfio-pci") || endswith(drv, "_vfio_pci"));
+}
+
+/* Whether another device of GROUP is on a vfio driver (then /dev/vfio/GROUP stays). */
 static bool group_on_vfio(const struct emu *e, const char *group, const char *except) {
         _cleanup_free_ char *p = strdupf("sys/kernel/iommu_groups/%s/devices", group);
         _cleanup_closedir_ DIR *d = NULL;
@@ -220,7 +225,7 @@ static bool group_on_vfio(const struct emu *e, const char *group, const char *ex
                         continue;
                 rel = pci_dev_by_addr(e, de->d_name);
                 drv = rel ? dev_driver(e, rel) : NULL;
-                if (drv && streq(drv, "vfio-pci"))
+                if (is_vfio(drv))
                         return true;
         }
         return false;
@@ -238,7 +243,7 @@ static int do_bind(const struct emu *e, const char *devrel, const char *addr, co
         if (r < 0)
                 return r;
         uevent_set_driver(e, devrel, drv);
-        if (streq(drv, "vfio-pci")) {
+        if (is_vfio(drv)) {
                 _cleanup_free_ char *g = dev_group(e, devrel), *node = g ? strdupf("dev/vfio/%s", g) : NULL;
                 if (node) {
                         (void)mkdirat(e->rfd, "dev", 0755);
@@ -258,7 +263,7 @@ static void do_unbind(const struct emu *e, const char *devrel, const char *addr)
         if (back)
                 (void)unlinkat(e->rfd, back, 0);
         uevent_set_driver(e, devrel, NULL);
-        if (streq(drv, "vfio-pci")) {
+        if (is_vfio(drv)) {
                 _cleanup_free_ char *g = dev_group(e, devrel), *node = g ? strdupf("dev/vfio/%s", g) : NULL;
                 if (node && !group_on_vfio(e, g, addr))
                         (void)unlinkat(e->rfd, node, 0);
@@ -308,7 +313,7 @@ static bool driver_matches(const struct emu *e, const char *devrel, const char *
 static bool probe_ok(const struct emu *e, const char *devrel, const char *drv) {
         if (strv_contains(e->probe_fails, drv))
                 return false;
-        if (streq(drv, "vfio-pci")) {
+        if (is_vfio(drv)) {
                 _cleanup_free_ char *g = dev_group(e, devrel);
                 return g != NULL; /* vfio-pci needs an IOMMU group */
         }
@@ -474,18 +479,52 @@ static int h_remove_id(struct emu *e, const char *kpath, const char *val, const 
         return r;
 }
 
+/* Counts resets in .emulator/resets/ADDR and notes the method (reset_method's first) in reset-by/ADDR. */
 static int h_reset(struct emu *e, const char *kpath, const char *val, const char *raw) {
-        _cleanup_free_ char *rel = pci_dev_of_attr(e, kpath), *p = NULL, *old = NULL, *now = NULL;
+        _cleanup_free_ char *rel = pci_dev_of_attr(e, kpath), *p = NULL, *old = NULL, *now = NULL, *m = NULL,
+                            *by = NULL, *was = NULL, *line = NULL;
         if (!rel)
                 return -ENOENT;
         if (!streq(val, "1"))
                 return -EINVAL;
         (void)mkdirat(e->rfd, ".emulator", 0755);
         (void)mkdirat(e->rfd, ".emulator/resets", 0755);
+        (void)mkdirat(e->rfd, ".emulator/reset-by", 0755);
         p = strdupf(".emulator/resets/%s", base(rel));
         old = p ? readfile(e, p) : NULL;
         now = strdupf("%u\n", (old ? (unsigned)atoi(old) : 0) + 1);
-        return now ? writefile(e, p, now, true) : -ENOMEM;
+        m = attr(e, rel, "reset_method");
+        by = strdupf(".emulator/reset-by/%s", base(rel));
+        was = by ? readfile(e, by) : NULL;
+        line = strdupf("%s%s%.*s\n", was ? was : "", was ? "\n" : "", m ? (int)strcspn(m, " ") : 0, m ? m : "");
+        if (!now || !by || !line || writefile(e, by, line, true) < 0)
+                return -ENOMEM;
+        return writefile(e, p, now, true);
+}
+
+/* reset_method_store() (drivers/pci/pci.c); what the device supports: the file as the tree had it. */
+static int h_reset_method(struct emu *e, const char *kpath, const char *val, const char *raw) {
+        _cleanup_free_ char *rel = pci_dev_of_attr(e, kpath), *keep = NULL, *all = NULL, *f = NULL, *list = NULL;
+        char *save = NULL;
+        if (!rel || !(keep = strdupf(".emulator/reset-methods/%s", base(rel))) ||
+            !(f = strdupf("%s/reset_method", rel)))
+                return rel ? -ENOMEM : -ENOENT;
+        if (!(all = readfile(e, keep))) {
+                (void)mkdirat(e->rfd, ".emulator", 0755);
+                (void)mkdirat(e->rfd, ".emulator/reset-methods", 0755);
+                if (!(all = readfile(e, f)) || writefile(e, keep, all, true) < 0)
+                        return -ENOENT;
+        }
+        if (streq(val, "default"))
+                return writefile(e, f, all, false);
+        if (!(list = strdup(val)))
+                return -ENOMEM;
+        for (char *w = strtok_r(list, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
+                _cleanup_free_ char *pad = strdupf(" %s ", all), *word = strdupf(" %s ", w);
+                if (!pad || !word || !strstr(pad, word))
+                        return -EINVAL;
+        }
+        return writefile(e, f, val, false);
 }
 
 static int h_remove(struct emu *e, const char *kpath, const char *val, const char *raw) {
@@ -585,6 +624,7 @@ static const struct {
         { "/sys/bus/pci/drivers/*/remove_id", h_remove_id },
         { "/sys/*/driver_override", h_override },
         { "/sys/*/reset", h_reset },
+        { "/sys/*/reset_method", h_reset_method },
         { "/sys/*/remove", h_remove },
 };
 
@@ -834,6 +874,11 @@ char *const *emu_log(const struct emu *e) {
 unsigned emu_resets(const struct emu *e, const char *addr) {
         _cleanup_free_ char *p = strdupf(".emulator/resets/%s", addr), *v = p ? readfile(e, p) : NULL;
         return v ? (unsigned)atoi(v) : 0;
+}
+
+char *emu_reset_by(const struct emu *e, const char *addr) {
+        _cleanup_free_ char *p = strdupf(".emulator/reset-by/%s", addr);
+        return p ? readfile(e, p) : NULL;
 }
 
 char *emu_driver(const struct emu *e, const char *addr) {

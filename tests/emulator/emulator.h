@@ -22,10 +22,11 @@
  *                                  the first driver whose ids match; success even when none binds
  *   /sys/bus/pci/drivers/X/new_id  add "VVVV DDDD" to X's dynamic ids and bind unbound matching devices
  *   /sys/bus/pci/drivers/X/remove_id
- *   .../reset                      count a reset ("1" only)
+ *   .../reset                      count a reset ("1" only), noting reset_method's first as its method
+ *   .../reset_method               "default" or a list of the methods the file first listed, else -EINVAL
  *   .../remove, /sys/bus/pci/rescan  take a device out of the tree and put it back (unbound, no override)
- * Binding vfio-pci creates dev/vfio/GROUP; the last vfio-pci unbind in a group removes it. vfio-pci's
- * probe fails (binds nothing, as the kernel's does) for a device without an IOMMU group.
+ * Binding vfio-pci (or a *_vfio_pci variant) creates dev/vfio/GROUP; the last such unbind in a group
+ * removes it. vfio-pci's probe fails (binds nothing, as the kernel's does) for a device without an IOMMU group.
  * Any other path is written as a plain file when it exists (-ENOENT otherwise).
  *
  * `emulator-ids` lines: DRIVER VENDOR DEVICE [CLASS], hex, '*' for any.
@@ -63,6 +64,8 @@ char *const *emu_log(const struct emu *e);
 
 /* State read back from the tree. */
 unsigned emu_resets(const struct emu *e, const char *addr);
+/* The method of each reset so far, one per line (reset_method's first at the time; "" when it had none). */
+char *emu_reset_by(const struct emu *e, const char *addr);
 char *emu_driver(const struct emu *e, const char *addr);   /* bound driver (malloc'd), NULL when none */
 char *emu_override(const struct emu *e, const char *addr); /* driver_override (malloc'd), NULL when unset */
 bool emu_exists(const struct emu *e, const char *rel);       /* a path below the root, links not followed */
