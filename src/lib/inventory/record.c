@@ -6,13 +6,18 @@
 
 #include "hostdev/inventory.h"
 #include "hostdev/record.h"
+#include "manager/check-record.h"
 #include "sysfs/recorder.h"
 #include "sysfs/sysfs.h"
 #include "util/rmrf.h"
 #include "util/strutil.h"
 #include "util/tar.h"
 
-/* Everything the command line reads: the scan, a lookup of every device by name, the IOMMU groups. */
+/*
+ * Everything the command line reads: the scan, a lookup of every device by
+ * name, the IOMMU groups, and what `hostdev check` reads (the manager's
+ * part, /proc and modules.alias among it).
+ */
 static int read_like_hostdev(struct hd_context *ctx) {
         struct hd_inventory *inv = NULL;
         int r = hd_inventory_scan(ctx, HD_SCAN_INACTIVE, &inv);
@@ -24,6 +29,7 @@ static int read_like_hostdev(struct hd_context *ctx) {
                         hd_device_free(d);
         }
         hd_inventory_free(inv);
+        check_read_all(ctx);
         hd_error_clear(ctx);
         return 0;
 }

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "check-record.h"
 #include "doctor.h"
 #include "inventory/iommu-internal.h"
 #include "sysfs/sysfs.h"
@@ -141,4 +142,48 @@ int hd_pci_check(struct hd_context *ctx, const char *addr, unsigned flags, struc
         report_sort(rep);
         *ret_report = TAKE_PTR(rep);
         return 0;
+}
+
+static int read_one(const char *name, unsigned char type, void *userdata) {
+        struct doctor *dc = userdata;
+        _cleanup_pci_dev_ struct pci_dev *d = NULL;
+        (void)type;
+
+        if (pci_dev_open(dc->ctx, name, &d) < 0)
+                return 0;
+        dc->d = d;
+        if (d->iommu_group >= 0)
+                (void)hd_iommu_group_get(dc->ctx, d->iommu_group, &dc->group);
+        (void)doctor_vfio_cdev(dc);
+        (void)doctor_group(dc);
+        (void)doctor_acs(dc);
+        (void)doctor_display(dc);
+        (void)doctor_driver(dc);
+        (void)doctor_reset(dc);
+        hd_iommu_group_free(dc->group);
+        dc->group = NULL;
+        dc->d = NULL;
+        hd_error_clear(dc->ctx);
+        return 0;
+}
+
+void check_read_all(struct hd_context *ctx) {
+        _cleanup_(hd_report_freep) struct hd_report *rep = report_new(NULL);
+        _cleanup_free_ struct holder *hs = NULL;
+        char *every[] = { (char *)"/dev/vfio/", (char *)"/dev/dri/", NULL };
+        struct doctor dc = { .ctx = ctx, .rep = rep };
+        size_t n = 0;
+
+        if (!rep)
+                return;
+        /* The host's setup does not depend on the device: once, through the first one. */
+        (void)sysfs_list(ctx, "/sys/bus/pci/devices", read_one, &dc);
+        {
+                struct pci_dev none = { .iommu_group = -1, .dirfd = -1, .addr = "" };
+                dc.d = &none;
+                (void)doctor_host(&dc);
+                dc.d = NULL;
+        }
+        (void)holders_find(ctx, every, &hs, &n, NULL);
+        hd_error_clear(ctx);
 }

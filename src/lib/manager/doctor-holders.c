@@ -16,7 +16,6 @@ struct scan {
         unsigned hidden;
         int self; /* this process, on the live root: it opens nothing of a device, but be sure */
         const char *pid;
-        bool matched; /* the current process already has a hit for the current node */
 };
 
 static bool all_digits(const char *s) {
@@ -58,9 +57,10 @@ static int one_fd(const char *name, unsigned char type, void *userdata) {
                 return -ENOMEM;
         if (sysfs_readlink_at(sc->ctx->root_fd, link + 1, &target) < 0)
                 return 0; /* closed meanwhile */
+        /* A node ending in '/' stands for every node below it (what `hostdev record` keeps). */
         for (char *const *n = sc->nodes; *n; n++)
-                if (streq(target, *n))
-                        return add_holder(sc, *n);
+                if (streq(target, *n) || (endswith(*n, "/") && startswith(target, *n)))
+                        return add_holder(sc, target);
         return 0;
 }
 
@@ -168,13 +168,12 @@ int doctor_holders(struct doctor *dc) {
         _cleanup_strv_free_ char **nodes = NULL;
         _cleanup_free_ struct holder *hs = NULL;
         struct report_meta meta = { .source = "/proc/*/fd" };
-        size_t n = 0, n_vfio;
+        size_t n = 0;
         unsigned hidden = 0;
         int r = holders_vfio_nodes(dc->ctx, d, &nodes);
 
         if (r < 0)
                 return r;
-        n_vfio = strv_length(nodes);
         /* On its host driver, a GPU's DRM nodes matter: unbinding the driver waits for them, or breaks them. */
         if (d->driver && !pci_driver_is_stub(d->driver)) {
                 r = sysfs_list_at(d->dirfd, "drm", add_drm, &nodes);
@@ -209,6 +208,5 @@ int doctor_holders(struct doctor *dc) {
         else if (n == 0)
                 r = report_addm(dc->rep, &meta, HD_REPORT_OK, "process", NULL, "no process has %s%s open",
                                 nodes[0], nodes[1] ? " or its other nodes" : "");
-        (void)n_vfio;
         return r;
 }

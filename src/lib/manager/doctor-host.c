@@ -194,7 +194,6 @@ static int find_cdev(const char *name, unsigned char type, void *userdata) {
 
 static int check_vfio(struct doctor *dc) {
         struct report_meta meta = { .source = "/sys/module" };
-        _cleanup_free_ char *cdev = NULL;
         struct strbuf missing = {};
         bool vfio = module_here(dc->ctx, "vfio"), container = sysfs_exists(dc->ctx, "/dev/vfio/vfio");
         int r = 0;
@@ -216,8 +215,14 @@ static int check_vfio(struct doctor *dc) {
                 r = report_addm(dc->rep, &meta, HD_REPORT_OK, "vfio", NULL,
                                 "vfio, vfio_pci and vfio_iommu_type1 are loaded; /dev/vfio/vfio is there");
         strbuf_done(&missing);
-        if (r < 0)
-                return r;
+        return r;
+}
+
+int doctor_vfio_cdev(struct doctor *dc) {
+        struct report_meta meta = { .source = "vfio-dev" };
+        _cleanup_free_ char *cdev = NULL;
+        int r;
+
         /* Documentation/driver-api/vfio.rst, "VFIO device cdev": vfio-dev/vfioN/dev when the kernel has it. */
         r = sysfs_list_at(dc->d->dirfd, "vfio-dev", find_cdev, &cdev);
         if (r == -ENOMEM)
@@ -265,6 +270,8 @@ int doctor_host(struct doctor *dc) {
                 r = check_irq_remap(dc, &u, all);
         if (r >= 0)
                 r = check_vfio(dc);
+        if (r >= 0)
+                r = doctor_vfio_cdev(dc);
         if (r >= 0)
                 r = check_cmdline(dc, relevant);
         strbuf_done(&u.names);

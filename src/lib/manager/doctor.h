@@ -23,6 +23,7 @@ struct doctor {
 };
 
 int doctor_host(struct doctor *dc);     /* doctor-host.c: IOMMU, interrupt remapping, vfio, command line */
+int doctor_vfio_cdev(struct doctor *dc); /* doctor-host.c: its vfio cdev and /dev/iommu (doctor_host's part) */
 int doctor_group(struct doctor *dc);    /* doctor-group.c: every member, what blocks, what --group takes */
 int doctor_acs(struct doctor *dc);      /* doctor-acs.c: ACS on the path to the root port */
 int doctor_display(struct doctor *dc);  /* doctor-display.c: boot_vga, a firmware framebuffer in a BAR */
@@ -104,8 +105,9 @@ struct holder {
         char node[64]; /* "/dev/vfio/12", "/dev/vfio/devices/vfio0", "/dev/dri/card0" */
 };
 /*
- * Every process with one of NODES (NULL-terminated) open, from the links in
- * /proc/PID/fd (read as text, never followed) and /proc/PID/comm.
+ * Every process with one of NODES (NULL-terminated; one ending in '/' stands
+ * for every node below it) open, from the links in /proc/PID/fd (read as
+ * text, never followed) and /proc/PID/comm.
  * *RET_HIDDEN: processes whose fd folder this reader may not list.
  */
 int holders_find(struct hd_context *ctx, char *const *nodes, struct holder **ret, size_t *ret_n,

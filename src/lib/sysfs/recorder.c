@@ -12,8 +12,17 @@
 #include "util/hashmap.h"
 #include "util/strutil.h"
 
-/* What a recording may contain: the kernel's trees hostdev reads, and udev's device database. */
-static const char *const allowed_prefixes[] = { "/sys/", "/run/udev/data/", NULL };
+/*
+ * What a recording may contain: the kernel's trees hostdev reads, udev's
+ * device database, the device nodes check looks for (as empty files), the
+ * module index check's libkmod lookup reads, and of /proc what check reads:
+ * never a process's environment, memory or mounts.
+ */
+static const char *const allowed_prefixes[] = { "/sys/", "/run/udev/data/", "/dev/vfio/", "/lib/modules/", NULL };
+static const char *const allowed_files[] = { "/proc/iomem", "/proc/cmdline", "/proc/interrupts",
+                                             "/proc/sys/kernel/osrelease", "/dev/iommu", NULL };
+/* The targets of the /proc/PID/fd links a recording keeps: the nodes check names holders of. */
+static const char *const kept_fd_targets[] = { "/dev/vfio/", "/dev/dri/", NULL };
 
 struct recorder {
         struct hashmap *seen; /* "K/path" -> non-NULL, to note each path once */
@@ -107,9 +116,37 @@ void recorder_note(int dirfd, const char *name, enum recorder_kind kind) {
         (void)hashmap_put(r->seen, note, note);
 }
 
+/* "/proc/PID/NAME..." with PID all digits: the rest after "/proc/PID/", else NULL. */
+static const char *proc_pid_rest(const char *p) {
+        const char *r = startswith(p, "/proc/");
+        size_t n = r ? strspn(r, "0123456789") : 0;
+        return n && r[n] == '/' ? r + n + 1 : NULL;
+}
+
 static bool path_allowed(const char *p) {
+        const char *rest = proc_pid_rest(p);
         for (size_t i = 0; allowed_prefixes[i]; i++)
                 if (startswith(p, allowed_prefixes[i]) || streq(p, "/sys"))
+                        return true;
+        for (size_t i = 0; allowed_files[i]; i++)
+                if (streq(p, allowed_files[i]))
+                        return true;
+        /* A process's name and its fd links (judged by target, below), never a listing of its fds. */
+        return rest && (streq(rest, "comm") || startswith(rest, "fd/"));
+}
+
+static int src_readlink(int root_fd, const char *rel, char **ret);
+
+/* A /proc/PID/fd/N link is kept only when it names a node check looks for; any other link is kept. */
+static bool link_kept(int root_fd, const char *path) {
+        _cleanup_free_ char *target = NULL;
+        const char *rest = proc_pid_rest(path);
+        if (!rest || !startswith(rest, "fd/"))
+                return true;
+        if (src_readlink(root_fd, path + 1, &target) < 0)
+                return false;
+        for (size_t i = 0; kept_fd_targets[i]; i++)
+                if (startswith(target, kept_fd_targets[i]))
                         return true;
         return false;
 }
@@ -281,15 +318,28 @@ static char *copy_links_on_the_way(int root_fd, struct dest *dest, const char *p
         return NULL;
 }
 
+/* Files past this are cut: a recording is for tests and bug reports (a modules.alias.bin is ~1 MB). */
+#define COPY_MAX (16 << 20)
+
 static int copy_file(int root_fd, struct dest *dest, const char *rel) {
-        _cleanup_close_ int in = confine_open(root_fd, rel, O_RDONLY | O_NOCTTY | O_NONBLOCK, 0, CONFINE_IN_ROOT);
-        _cleanup_close_ int out = -1;
+        _cleanup_close_ int in = -1, out = -1, probe = -1;
         const char *base;
         char buf[65536];
         struct stat st;
+        size_t total = 0;
         ssize_t n;
         int pfd, r;
 
+        /* A device node is never opened (opening /dev/vfio/N would claim the group): an empty file says it is there. */
+        probe = confine_open(root_fd, rel, O_PATH, 0, CONFINE_IN_ROOT);
+        if (probe >= 0 && fstat(probe, &st) == 0 && (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode))) {
+                r = dest_parent(dest, rel, &pfd, &base);
+                if (r < 0)
+                        return r;
+                out = openat(pfd, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+                return out < 0 && errno != EEXIST ? -errno : 0;
+        }
+        in = confine_open(root_fd, rel, O_RDONLY | O_NOCTTY | O_NONBLOCK, 0, CONFINE_IN_ROOT);
         if (in < 0)
                 return 0; /* unreadable or gone: the replay will find it absent, as hostdev did */
         if (fstat(in, &st) == 0 && S_ISDIR(st.st_mode))
@@ -303,8 +353,15 @@ static int copy_file(int root_fd, struct dest *dest, const char *rel) {
         out = openat(pfd, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
         if (out < 0)
                 return errno == EEXIST ? 0 : -errno; /* the same file by another name: copied already */
-        if (write(out, buf, (size_t)n) != n)
-                return -EIO;
+        /* sysfs gives an attribute in one read; a regular file (an index, /proc/interrupts) takes more. */
+        while (n > 0) {
+                if (write(out, buf, (size_t)n) != n)
+                        return -EIO;
+                total += (size_t)n;
+                if (total >= COPY_MAX || !S_ISREG(st.st_mode))
+                        break;
+                n = read(in, buf, sizeof(buf));
+        }
         return 0;
 }
 
@@ -357,7 +414,7 @@ int recorder_copy(struct recorder *r, int root_fd, int dest_fd) {
                         /* The link itself, after the links on the way to its folder. */
                         _cleanup_free_ char *dir = path_dirname(path), *rdir = NULL, *lp = NULL;
                         rdir = dir ? copy_links_on_the_way(root_fd, &dest, dir) : NULL;
-                        if (!rdir)
+                        if (!rdir || !link_kept(root_fd, path))
                                 continue;
                         lp = strdupf("%s/%s", rdir, path_basename(path));
                         if (lp)
