@@ -48,7 +48,8 @@ void cli_print_report_json(const struct hd_report *r) {
                 json_object_array_add(items, j);
         }
         json_object_object_add(root, "items", items);
-        puts(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED));
+        puts(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+                                                          JSON_C_TO_STRING_NOSLASHESCAPE));
         json_object_put(root);
 }
 

@@ -84,6 +84,11 @@ static int one_process(const char *name, unsigned char type, void *userdata) {
         return 0; /* a process that ended meanwhile has nothing open */
 }
 
+static int cmp_holder(const void *a, const void *b) {
+        const struct holder *x = a, *y = b;
+        return x->pid != y->pid ? (x->pid < y->pid ? -1 : 1) : strcmp(x->node, y->node);
+}
+
 int holders_find(struct hd_context *ctx, char *const *nodes, struct holder **ret, size_t *ret_n,
                  unsigned *ret_hidden) {
         struct scan sc = { .ctx = ctx, .nodes = nodes, .self = -1 };
@@ -96,6 +101,8 @@ int holders_find(struct hd_context *ctx, char *const *nodes, struct holder **ret
                 free(sc.v);
                 return r;
         }
+        if (sc.n > 1)
+                qsort(sc.v, sc.n, sizeof(*sc.v), cmp_holder); /* by pid, whatever order /proc lists them in */
         *ret = sc.v;
         *ret_n = sc.n;
         if (ret_hidden)

@@ -69,18 +69,30 @@ struct units {
         bool intel, amd;
 };
 
-static int add_unit(const char *name, unsigned char type, void *userdata) {
-        struct units *u = userdata;
-        _cleanup_free_ char *kind = unit_kind(u->ctx, name);
+static int add_name(const char *name, unsigned char type, void *userdata) {
         (void)type;
-        if (!kind)
-                return -ENOMEM;
-        u->intel = u->intel || startswith(name, "dmar");
-        u->amd = u->amd || startswith(name, "ivhd");
-        strbuf_appendf(&u->names, "%s%s", u->names.len ? ", " : "", name);
-        if (!strstr(u->kinds.s ? u->kinds.s : "", kind))
-                strbuf_appendf(&u->kinds, "%s%s", u->kinds.len ? ", " : "", kind);
-        return 0;
+        return strv_extend(userdata, name);
+}
+
+/* The IOMMU units by name (dmar0, dmar1 ...), with their kinds, whatever order the folder lists them in. */
+static int load_units(struct units *u) {
+        _cleanup_strv_free_ char **names = NULL;
+        int r = sysfs_list(u->ctx, "/sys/class/iommu", add_name, &names);
+
+        if (r == -ENOMEM)
+                return r;
+        strv_sort(names);
+        for (char **n = names; n && *n; n++) {
+                _cleanup_free_ char *kind = unit_kind(u->ctx, *n);
+                if (!kind)
+                        return -ENOMEM;
+                u->intel = u->intel || startswith(*n, "dmar");
+                u->amd = u->amd || startswith(*n, "ivhd");
+                strbuf_appendf(&u->names, "%s%s", u->names.len ? ", " : "", *n);
+                if (!strstr(u->kinds.s ? u->kinds.s : "", kind))
+                        strbuf_appendf(&u->kinds, "%s%s", u->kinds.len ? ", " : "", kind);
+        }
+        return u->names.oom || u->kinds.oom ? -ENOMEM : 0;
 }
 
 static int check_iommu(struct doctor *dc, struct units *u, const char *cmdline) {
@@ -88,9 +100,9 @@ static int check_iommu(struct doctor *dc, struct units *u, const char *cmdline) 
         const char *off = NULL;
         int r;
 
-        r = sysfs_list(dc->ctx, "/sys/class/iommu", add_unit, u);
-        if (r == -ENOMEM || u->names.oom || u->kinds.oom)
-                return -ENOMEM;
+        r = load_units(u);
+        if (r < 0)
+                return r;
         if (!u->names.len && !iommu_enabled(dc->ctx, NULL)) {
                 for (const char *const *p = (const char *const[]){ "intel_iommu=off", "amd_iommu=off", "iommu=off",
                                                                    NULL };

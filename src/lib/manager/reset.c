@@ -7,6 +7,11 @@
 #include "sysfs/sysfs.h"
 #include "util/strutil.h"
 
+static int list_names(const char *name, unsigned char type, void *userdata) {
+        (void)type;
+        return strv_extend(userdata, name);
+}
+
 /*
  * The other PCI devices a secondary bus reset of D's bus reaches: every
  * function below D's parent bridge. ALL (may be NULL) gets each address,
@@ -16,30 +21,27 @@ int pci_bus_reset_reach(struct hd_context *ctx, struct hd_store *s, const struct
                         const struct hd_owner *owner, const struct host_uses *uses, struct strbuf *all,
                         struct strbuf *why) {
         _cleanup_free_ char *parent = path_dirname(d->path);
-        _cleanup_close_ int fd = -1;
-        _cleanup_closedir_ DIR *dir = NULL;
-        struct dirent *de;
+        _cleanup_strv_free_ char **names = NULL;
         size_t pl;
         int r;
 
         if (!parent)
                 return -ENOMEM;
         pl = strlen(parent);
-        r = sysfs_open_dir(ctx, "/sys/bus/pci/devices", &fd);
-        if (r >= 0)
-                r = sysfs_opendir_at(fd, ".", &dir);
+        r = sysfs_list(ctx, "/sys/bus/pci/devices", list_names, &names);
         if (r < 0)
-                return hd_error(ctx, r, "cannot list /sys/bus/pci/devices: %s", strerror(-r));
-        while ((de = readdir(dir))) {
+                return r == -ENOMEM ? r : hd_error(ctx, r, "cannot list /sys/bus/pci/devices: %s", strerror(-r));
+        strv_sort(names); /* by address, whatever order the folder lists them in */
+        for (char **n = names; n && *n; n++) {
                 _cleanup_free_ char *p = NULL;
                 _cleanup_pci_dev_ struct pci_dev *b = NULL;
-                if (de->d_name[0] == '.' || streq(de->d_name, d->addr))
+                if (streq(*n, d->addr))
                         continue;
-                if (sysfs_resolve_link(ctx, "/sys/bus/pci/devices", de->d_name, &p) < 0)
+                if (sysfs_resolve_link(ctx, "/sys/bus/pci/devices", *n, &p) < 0)
                         continue;
                 if (!strneq(p, parent, pl) || p[pl] != '/')
                         continue;
-                r = pci_dev_open(ctx, de->d_name, &b);
+                r = pci_dev_open(ctx, *n, &b);
                 if (r == -ENOMEM)
                         return r;
                 if (r < 0) {
