@@ -147,6 +147,7 @@ int hd_pci_check(struct hd_context *ctx, const char *addr, unsigned flags, struc
 static int read_one(const char *name, unsigned char type, void *userdata) {
         struct doctor *dc = userdata;
         _cleanup_pci_dev_ struct pci_dev *d = NULL;
+        _cleanup_strv_free_ char **nodes = NULL;
         (void)type;
 
         if (pci_dev_open(dc->ctx, name, &d) < 0)
@@ -155,6 +156,7 @@ static int read_one(const char *name, unsigned char type, void *userdata) {
         if (d->iommu_group >= 0)
                 (void)hd_iommu_group_get(dc->ctx, d->iommu_group, &dc->group);
         (void)doctor_vfio_cdev(dc);
+        (void)holders_device_nodes(dc->ctx, d, &nodes);
         (void)doctor_group(dc);
         (void)doctor_acs(dc);
         (void)doctor_display(dc);

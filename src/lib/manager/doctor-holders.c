@@ -170,14 +170,9 @@ int refuse_vfio_holders(struct hd_context *ctx, const struct pci_dev *d) {
         return hd_error(ctx, -EBUSY, "%s; %s", text, REMEDY_HOLDER);
 }
 
-int doctor_holders(struct doctor *dc) {
-        const struct pci_dev *d = dc->d;
+int holders_device_nodes(struct hd_context *ctx, const struct pci_dev *d, char ***ret) {
         _cleanup_strv_free_ char **nodes = NULL;
-        _cleanup_free_ struct holder *hs = NULL;
-        struct report_meta meta = { .source = "/proc/*/fd" };
-        size_t n = 0;
-        unsigned hidden = 0;
-        int r = holders_vfio_nodes(dc->ctx, d, &nodes);
+        int r = holders_vfio_nodes(ctx, d, &nodes);
 
         if (r < 0)
                 return r;
@@ -186,7 +181,23 @@ int doctor_holders(struct doctor *dc) {
                 r = sysfs_list_at(d->dirfd, "drm", add_drm, &nodes);
                 if (r == -ENOMEM)
                         return r;
+                strv_sort(nodes);
         }
+        *ret = TAKE_PTR(nodes);
+        return 0;
+}
+
+int doctor_holders(struct doctor *dc) {
+        const struct pci_dev *d = dc->d;
+        _cleanup_strv_free_ char **nodes = NULL;
+        _cleanup_free_ struct holder *hs = NULL;
+        struct report_meta meta = { .source = "/proc/*/fd" };
+        size_t n = 0;
+        unsigned hidden = 0;
+        int r = holders_device_nodes(dc->ctx, d, &nodes);
+
+        if (r < 0)
+                return r;
         if (!nodes[0])
                 return 0;
         r = holders_find(dc->ctx, nodes, &hs, &n, &hidden);

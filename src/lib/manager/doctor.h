@@ -114,6 +114,8 @@ int holders_find(struct hd_context *ctx, char *const *nodes, struct holder **ret
                  unsigned *ret_hidden);
 /* The nodes a guest opens for D: /dev/vfio/GROUP and its vfio cdev; NULL-terminated. */
 int holders_vfio_nodes(struct hd_context *ctx, const struct pci_dev *d, char ***ret);
+/* Those and, while D is on a host driver, its DRM nodes (/dev/dri/cardN, renderDN); NULL-terminated. */
+int holders_device_nodes(struct hd_context *ctx, const struct pci_dev *d, char ***ret);
 char *words_holder(const char *addr, const struct holder *h);
 #define REMEDY_HOLDER "stop that process (the guest or program using it), then try again"
 /* For reattach and prepare: -EBUSY naming the process when one has D's group or cdev open. */

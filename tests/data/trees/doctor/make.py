@@ -141,7 +141,7 @@ def host():
     for m in ("vfio", "vfio_pci", "vfio_iommu_type1"):
         write(os.path.join(SYS, "module", m, "uevent"), "")
     write(os.path.join(SYS, "module/vfio_iommu_type1/parameters/allow_unsafe_interrupts"), "N\n")
-    for drv in ("vfio-pci", "pci-stub", "mlx5_vfio_pci", "mlx5_core"):
+    for drv in ("vfio-pci", "pci-stub", "mlx5_vfio_pci", "mlx5_core", "e1000e"):
         for f in ("bind", "unbind", "new_id", "remove_id"):
             write(os.path.join(SYS, "bus/pci/drivers", drv, f), "")
     efifb = os.path.join(SYS, "devices/platform/efi-framebuffer.0")
