@@ -120,6 +120,14 @@ static void test_driver(void **state) {
                           "matches its modalias pci:v00008086d000010C9",
              HD_REPORT_INFO);
         hd_report_free(r);
+        /* An index that links out of the tree is not read by libkmod either (the host's would answer). */
+        tree_sh(t, "cd lib/modules/6.1.0-doctor-amd64 && mv modules.alias.bin elsewhere.bin && "
+                   "ln -s /nonexistent/../lib/modules/6.1.0-doctor-amd64/elsewhere.bin modules.alias.bin");
+        r = check(t, MLX_VF);
+        item(r, "driver", "bind it to vfio-pci: the module index in /lib/modules/6.1.0-doctor-amd64 leads out of the "
+                          "root",
+             HD_REPORT_INFO);
+        hd_report_free(r);
 }
 
 /* A process with the group open: named by pid and command, from /proc/PID/fd; and the vfio cdev said. */

@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The vfio driver a device should get: a vendor's variant driver whose vfio_pci: alias matches it best, else vfio-pci. */
+#include <fcntl.h>
 #include <fnmatch.h>
 #include <libkmod.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "doctor.h"
+#include "sysfs/confine.h"
 #include "sysfs/sysfs.h"
 #include "util/strutil.h"
 
@@ -53,6 +55,23 @@ static void note_read(int dirfd, const char *rel) {
         (void)sysfs_stat_at(dirfd, rel, &st);
 }
 
+/*
+ * libkmod opens files by path, not through the sysfs layer: each it may read
+ * must resolve below DIRFD, so a tree's link to the host's modules is not
+ * followed out of the tree (the rest of hostdev never reads out of it).
+ */
+static bool below(int dirfd, const char *rel) {
+        int fd = confine_open(dirfd, rel, O_PATH, 0, CONFINE_BENEATH);
+        if (fd < 0)
+                return fd == -ENOENT; /* absent is fine: libkmod does without */
+        close(fd);
+        return true;
+}
+
+static const char *const index_files[] = { "modules.dep.bin",     "modules.alias.bin",         "modules.symbols.bin",
+                                           "modules.builtin.bin", "modules.builtin.alias.bin", "modules.softdep",
+                                           "modules.builtin.modinfo", NULL };
+
 struct best {
         char *module, *alias, *also;
         size_t stars;
@@ -71,6 +90,9 @@ static int pick(int dirfd, const char *key, struct best *b) {
          * folder it reads is the one the sysfs layer opened below the root.
          * No modprobe.d: the host's configuration is not the tree's.
          */
+        for (const char *const *f = index_files; *f; f++)
+                if (!below(dirfd, *f))
+                        return -EXDEV;
         snprintf(dir, sizeof(dir), "/proc/self/fd/%d", dirfd);
         k = kmod_new(dir, no_config);
         if (!k)
@@ -87,14 +109,17 @@ static int pick(int dirfd, const char *key, struct best *b) {
                 _cleanup_free_ char *alias = NULL;
                 size_t stars;
 
-                if (path && startswith(path, dir) && path[strlen(dir)] == '/')
+                bool inside = path && startswith(path, dir) && path[strlen(dir)] == '/' &&
+                              below(dirfd, path + strlen(dir) + 1);
+
+                if (inside)
                         note_read(dirfd, path + strlen(dir) + 1);
                 /* A module comes once per matching alias: judge each module once. */
                 if (!name || (b->module && streq(b->module, name)) || (b->also && streq(b->also, name))) {
                         kmod_module_unref(mod);
                         continue;
                 }
-                stars = specificity(mod, key, &alias);
+                stars = inside ? specificity(mod, key, &alias) : SIZE_MAX;
                 r = 0;
                 if (!b->module || stars < b->stars || (stars == b->stars && strcmp(name, b->module) < 0)) {
                         /* The new best; the old one stays named when it ties. */
@@ -134,12 +159,14 @@ int pci_vfio_driver(struct hd_context *ctx, const struct pci_dev *d, char **ret_
                 why = strdupf("there is no %s to look for variant drivers in", dir);
         else if (!(key = strdupf(VFIO_ALIAS_PREFIX "%s", modalias + strlen("pci:"))))
                 return -ENOMEM;
-        else if ((r = pick(fd, key, &b)) < 0) {
+        else if ((r = pick(fd, key, &b)) < 0 && r != -EXDEV) {
                 free(b.module);
                 free(b.alias);
                 free(b.also);
                 return r == -ENOMEM ? r : hd_error(ctx, r, "%s: looking up %s: %s", d->addr, key, strerror(-r));
-        } else if (!b.module)
+        } else if (r == -EXDEV)
+                why = strdupf("the module index in %s leads out of the root, so it is not read", dir);
+        else if (!b.module)
                 why = strdupf("no vfio_pci alias in %s/modules.alias matches its modalias %s", dir, modalias);
         else if (b.alias)
                 why = strdupf("%s/modules.alias: %s %s is the most specific vfio_pci alias matching its "
