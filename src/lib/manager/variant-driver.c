@@ -114,8 +114,13 @@ static int pick(int dirfd, const char *key, struct best *b) {
 
                 if (inside)
                         note_read(dirfd, path + strlen(dir) + 1);
-                /* A module comes once per matching alias: judge each module once. */
-                if (!name || (b->module && streq(b->module, name)) || (b->also && streq(b->also, name))) {
+                /*
+                 * A module comes once per matching alias: judge each module once.
+                 * vfio_pci itself is no variant: its catch-all alias matches every
+                 * device, and its driver is named vfio-pci, not after its module.
+                 */
+                if (!name || streq(name, "vfio_pci") || (b->module && streq(b->module, name)) ||
+                    (b->also && streq(b->also, name))) {
                         kmod_module_unref(mod);
                         continue;
                 }

@@ -20,8 +20,9 @@
 #   00:04.0  e1000e (8086:10d3) on vfio-pci, group 12, vfio cdev vfio0; qemu-system-x86 (pid 4242) has
 #            /dev/vfio/12 open; reset_method "flr"
 #   00:05.0  an AHCI controller (8086:2922) on ahci with no reset method, group 13
-# lib/modules/6.1.0-doctor-amd64 holds two fake modules with a .modinfo section (objcopy) and what
-# `depmod -b` made of them: the .bin indexes libkmod reads are committed, so the tests need no depmod.
+# lib/modules/6.1.0-doctor-amd64 holds three fake modules (two variants, and vfio_pci with its catch-all)
+# with a .modinfo section (objcopy) and what `depmod -b` made of them: the .bin indexes libkmod reads are
+# committed, so the tests need no depmod.
 # emulator-ids tells the kernel emulator which driver matches which vendor/device.
 #
 # Run it again after changing it (needs gcc, objcopy and depmod): python3 tests/data/trees/doctor/make.py
@@ -122,6 +123,9 @@ def modules():
         # A made-up variant that takes any Mellanox function: it matches too, less specifically.
         fake_module("kernel/drivers/vfio/pci/acme/acme-vfio-pci.ko", "acme_vfio_pci",
                     ["vfio_pci:v000015B3d*sv*sd*bc*sc*i*"], work)
+        # vfio-pci's own catch-all (drivers/vfio/pci/vfio_pci.c: PCI_DRIVER_OVERRIDE_DEVICE_VFIO(PCI_ANY_ID,
+        # PCI_ANY_ID)): every kernel's modules.alias has it, and it names no variant.
+        fake_module("kernel/drivers/vfio/pci/vfio-pci.ko", "vfio_pci", ["vfio_pci:v*d*sv*sd*bc*sc*i*"], work)
     subprocess.run(["depmod", "-b", HERE, RELEASE], check=True, stderr=subprocess.DEVNULL)
     d = os.path.join(HERE, "lib/modules", RELEASE)
     # What libkmod and libvirt read stays; the rest of depmod's output is left out of the tree.
