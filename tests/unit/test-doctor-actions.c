@@ -110,6 +110,29 @@ static void test_variant_driver(void **state) {
         assert_driver(t->e, MLX_VF, "mlx5_core");
 }
 
+/* A device vm1 holds whose group its QEMU has open: a second owner is told who holds it in hostdev's records
+ * (the owner the user must talk to), not only which process has the group open. */
+static void test_owner_named_before_process(void **state) {
+        struct emu_test *t = *state;
+        struct hd_owner vm1 = { "qemu", "vm1", NULL };
+        struct hd_owner vm2 = { "qemu", "vm2", NULL };
+        struct hd_domain_def *def = NULL;
+        _cleanup_free_ char *xml = strdupf("<domain type='kvm'><name>vm2</name><devices><hostdev mode='subsystem' "
+                                           "type='pci' managed='yes'><source><address domain='0x0000' bus='0x07' "
+                                           "slot='0x00' function='0x0'/></source></hostdev></devices></domain>");
+
+        assert_int_equal(prepare_one(t, MLX_VF), 0);
+        tree_sh(t, "ln -s /dev/vfio/7 proc/4242/fd/24");
+        assert_non_null(xml);
+        assert_int_equal(hd_domain_parse(t->ctx, xml, strlen(xml), "vm2.xml", &def), 0);
+        assert_int_equal(hd_manager_prepare(t->ctx, &vm2, def, 0, NULL), -EBUSY);
+        hd_domain_def_free(def);
+        assert_error_has(t->ctx, MLX_VF " is held by qemu:vm1");
+        assert_driver(t->e, MLX_VF, "mlx5_vfio_pci");
+        tree_rm(t, "proc/4242/fd/24");
+        assert_int_equal(hd_manager_release(t->ctx, &vm1, NULL, 0), 1);
+}
+
 /* reset --method: one reset by that method, reset_method as it was after; what the device lacks is refused. */
 static void test_reset_method(void **state) {
         struct emu_test *t = *state;
@@ -234,6 +257,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_group_refused, doctor_setup, emu_test_teardown),
                 cmocka_unit_test_setup_teardown(test_holder_refused, doctor_setup, emu_test_teardown),
                 cmocka_unit_test_setup_teardown(test_variant_driver, doctor_setup, emu_test_teardown),
+                cmocka_unit_test_setup_teardown(test_owner_named_before_process, doctor_setup, emu_test_teardown),
                 cmocka_unit_test_setup_teardown(test_reset_method, doctor_setup, emu_test_teardown),
                 cmocka_unit_test_setup_teardown(test_reset_method_recovered, doctor_setup, emu_test_teardown),
                 cmocka_unit_test_setup_teardown(test_record, doctor_setup, emu_test_teardown),

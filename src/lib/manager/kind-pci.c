@@ -49,10 +49,6 @@ static int pci_resolve(struct plan *p, struct plan_item *it) {
                 _cleanup_free_ char *text = words_no_group(d);
                 return text ? hd_error(ctx, -EINVAL, "%s: %s", text, REMEDY_NO_GROUP) : -ENOMEM;
         }
-        /* A process with its group or cdev open (a guest started by hand) has it, records or not. */
-        r = refuse_vfio_holders(ctx, d);
-        if (r < 0)
-                return r;
         r = plan_record(p, it, d->addr);
         if (r < 0)
                 return r;
@@ -75,6 +71,11 @@ static int pci_resolve(struct plan *p, struct plan_item *it) {
                                         d->addr, d->driver ? d->driver : "no driver", d->addr);
                 return r;
         }
+        /* A process with its group or cdev open (a guest started by hand) has it, records or not; an owner in
+         * the records is named first (checked above), since that is who the user must talk to. */
+        r = refuse_vfio_holders(ctx, d);
+        if (r < 0)
+                return r;
         if (pci_driver_is_vfio(d->driver)) {
                 /* On vfio already, and not by hostdev's hand: taken as it is, and left there at release. */
                 rec->stub_driver = strdup(d->driver);
