@@ -12,5 +12,6 @@
 #include "hostdev/manager.h"
 #include "hostdev/mdev.h"
 #include "hostdev/npiv.h"
+#include "hostdev/persist.h"
 #include "hostdev/record.h"
 #include "hostdev/sriov.h"

@@ -38,6 +38,7 @@ int verb_mdev(struct hd_context *ctx, int argc, char **argv);
 int verb_sriov(struct hd_context *ctx, int argc, char **argv);
 int verb_vhba(struct hd_context *ctx, int argc, char **argv);
 int verb_create(struct hd_context *ctx, int argc, char **argv);
+int verb_apply(struct hd_context *ctx, int argc, char **argv);
 int verb_prepare(struct hd_context *ctx, int argc, char **argv);
 int verb_release(struct hd_context *ctx, int argc, char **argv);
 int verb_active(struct hd_context *ctx, int argc, char **argv);

@@ -68,7 +68,7 @@ static int manager_fail(struct hd_context *ctx, int r, const char *what) {
 }
 
 static void detach_usage(void) {
-        printf("Usage: hostdev detach [--driver NAME] [--group] [--force] DEV\n\n"
+        printf("Usage: hostdev detach [--driver NAME] [--group] [--force] [--persistent] DEV\n\n"
                "Give a PCI device to a stub driver (vfio-pci), so a guest can have it: the driver is\n"
                "set through driver_override, the device unbound and probed again, and checked to be\n"
                "on the stub. hostdev records the driver it had, which 'hostdev reattach' gives back.\n"
@@ -79,17 +79,20 @@ static void detach_usage(void) {
                " -d, --driver NAME  the stub driver (default vfio-pci; pci-stub works too)\n"
                " -g, --group        every endpoint of the device's IOMMU group, or none\n"
                " -f, --force        take it even if the host runs on it\n"
+               " -p, --persistent   keep it on the stub across reboots too (/etc/hostdev/pci/ADDRESS,\n"
+               "                    applied at boot by 'hostdev apply')\n"
                " -h, --help         this help\n");
 }
 
 static void reattach_usage(void) {
-        printf("Usage: hostdev reattach [--group] DEV\n\n"
+        printf("Usage: hostdev reattach [--group] [--persistent] DEV\n\n"
                "Give a detached PCI device back to the driver it had (or let the kernel choose one):\n"
                "driver_override is cleared, the device unbound from the stub and probed again.\n"
                "A device a guest holds is refused.\n\n"
                "Options:\n"
-               " -g, --group   every member of the IOMMU group that hostdev detached\n"
-               " -h, --help    this help\n");
+               " -g, --group        every member of the IOMMU group that hostdev detached\n"
+               " -p, --persistent   and no longer at boot: its /etc/hostdev/pci file goes\n"
+               " -h, --help         this help\n");
 }
 
 static void reset_usage(void) {
@@ -111,15 +114,16 @@ static const struct option opts[] = {
         { "force", no_argument, NULL, 'f' },
         { "owner", required_argument, NULL, 'o' },
         { "method", required_argument, NULL, 'm' },
+        { "persistent", no_argument, NULL, 'p' },
         { "help", no_argument, NULL, 'h' },
         {},
 };
 
 /* Options common to the three verbs; each accepts only its own. */
 static int parse(const char *verb, const char *accepted, int argc, char **argv, const char **ret_driver,
-                 unsigned *ret_flags, const char **ret_owner, void (*usage)(void)) {
+                 unsigned *ret_flags, const char **ret_owner, bool *ret_persistent, void (*usage)(void)) {
         int c;
-        while ((c = getopt_long(argc, argv, "d:gfo:m:h", opts, NULL)) >= 0) {
+        while ((c = getopt_long(argc, argv, "d:gfo:m:ph", opts, NULL)) >= 0) {
                 if (c != '?' && !strchr(accepted, c)) {
                         const char *name = "?";
                         for (const struct option *o = opts; o->name; o++)
@@ -133,12 +137,20 @@ static int parse(const char *verb, const char *accepted, int argc, char **argv, 
                 case 'f': *ret_flags |= HD_PCI_FORCE; break;
                 case 'o': *ret_owner = optarg; break;
                 case 'm': *ret_driver = optarg; break; /* reset's only: its method */
+                case 'p': *ret_persistent = true; break;
                 case 'h': usage(); return -1;
                 default: return cli_usage_error(verb, "unknown option");
                 }
         }
         if (optind != argc - 1)
                 return cli_usage_error(verb, optind >= argc ? "no device given" : "one device at a time");
+        /*
+         * A boot applies one file per device, with no --group or --force to
+         * weigh: a setting the boot would refuse is refused now.
+         */
+        if (*ret_persistent && (*ret_flags & (HD_PCI_GROUP | HD_PCI_FORCE)))
+                return cli_usage_error(verb, "--persistent is for one device the host does not run on: not with --%s",
+                                       *ret_flags & HD_PCI_GROUP ? "group (give each member)" : "force");
         return 0;
 }
 
@@ -165,18 +177,59 @@ static void print_group_records(struct hd_context *ctx, const char *addr, const 
         hd_iommu_group_free(g);
 }
 
+/*
+ * detach --persistent: the device is detached (or was, by hostdev), then its
+ * file written with the stub it is on; a file that cannot be written takes
+ * back a detach made just now, so nothing is half done.
+ */
+static int detach_persistent(struct hd_context *ctx, const char *addr, const char *driver) {
+        struct hd_active *rec = NULL;
+        _cleanup_free_ char *dir = NULL, *stub = NULL;
+        bool was_detached = false;
+        int r = hd_pci_detach(ctx, addr, driver, 0);
+
+        if (r == -EBUSY && hd_active_get(ctx, "pci", addr, &rec) >= 0) {
+                was_detached = streq(rec->state, "detached") && (!driver || streq(driver, rec->stub_driver));
+                hd_active_free(rec);
+                rec = NULL;
+        }
+        if (r < 0 && !was_detached)
+                return manager_fail(ctx, r, addr);
+        if (hd_active_get(ctx, "pci", addr, &rec) < 0 || !rec->stub_driver)
+                return cli_fail(ctx, -EIO, addr);
+        stub = strdup(rec->stub_driver);
+        hd_active_free(rec);
+        if (!stub)
+                return cli_fail(ctx, -ENOMEM, addr);
+        r = hd_persist_set_driver(ctx, addr, stub);
+        if (r < 0) {
+                fprintf(stderr, "hostdev: %s\n", hd_context_last_error(ctx) ? hd_context_last_error(ctx) : strerror(-r));
+                if (!was_detached && hd_pci_reattach(ctx, addr, 0) >= 0)
+                        fprintf(stderr, "hostdev: %s is given back to its driver: nothing was changed\n", addr);
+                return EXIT_FAIL;
+        }
+        dir = hd_persist_dir(ctx, HD_PERSIST_PCI);
+        printf("%s: %s %s; kept on it at boot (%s/%s); 'hostdev reattach --persistent %s' gives it back for good\n",
+               addr, was_detached ? "detached already, to" : "detached to", stub, dir ? dir : "/etc/hostdev/pci", addr,
+               addr);
+        return EXIT_OK;
+}
+
 int verb_detach(struct hd_context *ctx, int argc, char **argv) {
         const char *driver = NULL, *owner = NULL;
         unsigned flags = 0;
+        bool persistent = false;
         char addr[20];
         struct hd_active *rec = NULL;
-        int r = parse("detach", "dgfh", argc, argv, &driver, &flags, &owner, detach_usage);
+        int r = parse("detach", "dgfph", argc, argv, &driver, &flags, &owner, &persistent, detach_usage);
 
         if (r != 0)
                 return r < 0 ? EXIT_OK : r;
         r = cli_pci_address(ctx, argv[optind], addr);
         if (r < 0)
                 return EXIT_FAIL;
+        if (persistent)
+                return detach_persistent(ctx, addr, driver);
         r = hd_pci_detach(ctx, addr, driver, flags);
         if (r < 0)
                 return manager_fail(ctx, r, addr);
@@ -194,18 +247,48 @@ int verb_detach(struct hd_context *ctx, int argc, char **argv) {
         return EXIT_OK;
 }
 
+/* reattach --persistent: the file goes once the device is back (or was never detached); a failed reattach keeps it. */
+static int reattach_persistent(struct hd_context *ctx, const char *addr) {
+        struct hd_device *d = NULL;
+        int r = hd_pci_reattach(ctx, addr, 0);
+        bool was_attached = r == -EALREADY;
+
+        if (r < 0 && !was_attached)
+                return manager_fail(ctx, r, addr);
+        r = hd_persist_remove(ctx, HD_PERSIST_PCI, addr);
+        if (r == -ENOENT && was_attached) {
+                fprintf(stderr, "hostdev: %s\n", hd_context_last_error(ctx) ? hd_context_last_error(ctx) : "not detached");
+                return EXIT_FAIL;
+        }
+        if (r < 0 && r != -ENOENT) {
+                fprintf(stderr, "hostdev: %s%s\n", hd_context_last_error(ctx) ? hd_context_last_error(ctx) : strerror(-r),
+                        was_attached ? "" : "; the device is back on its driver, but the boot would detach it again: "
+                                            "remove the file by hand");
+                return EXIT_FAIL;
+        }
+        if (hd_device_lookup(ctx, addr, &d) < 0)
+                return cli_fail(ctx, -ENODEV, addr);
+        printf("%s: %s %s; %s\n", addr, was_attached ? "on" : "back on", d->driver ? d->driver : "no driver (none took it)",
+               r == -ENOENT ? "it had no setting for the boot" : "no longer detached at boot");
+        hd_device_free(d);
+        return EXIT_OK;
+}
+
 int verb_reattach(struct hd_context *ctx, int argc, char **argv) {
         const char *driver = NULL, *owner = NULL;
         unsigned flags = 0;
+        bool persistent = false;
         char addr[20];
         struct hd_device *d = NULL;
-        int r = parse("reattach", "gh", argc, argv, &driver, &flags, &owner, reattach_usage);
+        int r = parse("reattach", "gph", argc, argv, &driver, &flags, &owner, &persistent, reattach_usage);
 
         if (r != 0)
                 return r < 0 ? EXIT_OK : r;
         r = cli_pci_address(ctx, argv[optind], addr);
         if (r < 0)
                 return EXIT_FAIL;
+        if (persistent)
+                return reattach_persistent(ctx, addr);
         r = hd_pci_reattach(ctx, addr, flags);
         if (r < 0)
                 return manager_fail(ctx, r, addr);
@@ -224,7 +307,8 @@ int verb_reset(struct hd_context *ctx, int argc, char **argv) {
         char addr[20];
         struct hd_owner owner = {};
         _cleanup_free_ char *owner_copy = NULL;
-        int r = parse("reset", "fomh", argc, argv, &method, &flags, &owner_spec, reset_usage);
+        bool persistent = false;
+        int r = parse("reset", "fomh", argc, argv, &method, &flags, &owner_spec, &persistent, reset_usage);
 
         if (r != 0)
                 return r < 0 ? EXIT_OK : r;

@@ -15,9 +15,11 @@ static void usage(FILE *f) {
                    "SR-IOV virtual functions of a physical function (PF: 0000:01:00.0 or pci_0000_01_00_0).\n\n"
                    "Commands:\n"
                    "  show PF [-J]                               the PF's limits and its VFs\n"
-                   "  set PF N [--no-autoprobe|--autoprobe] [--force] [--timeout SECONDS]\n"
+                   "  set PF N [--no-autoprobe|--autoprobe] [--force] [--timeout SECONDS] [--persistent]\n"
                    "                                             make N VFs (0 removes them); between two\n"
-                   "                                             non-zero counts it goes through 0\n");
+                   "                                             non-zero counts it goes through 0;\n"
+                   "                                             --persistent: at every boot too\n"
+                   "                                             (/etc/hostdev/sriov/PF, 'hostdev apply')\n");
 }
 
 static int cmd_show(struct hd_context *ctx, int argc, char **argv) {
@@ -85,14 +87,40 @@ static void progress(void *userdata, unsigned have, unsigned want, unsigned elap
         fprintf(stderr, "\rwaiting for VFs: %u of %u after %u s", have, want, elapsed_ms / 1000);
 }
 
+/*
+ * sriov set --persistent: the count is kept for the boot (0, the kernel's
+ * own count at boot, removes the file). The VFs are made first, so only a
+ * count that worked is kept.
+ */
+static int set_persistent(struct hd_context *ctx, const char *spec, unsigned n) {
+        _cleanup_free_ char *dir = hd_persist_dir(ctx, HD_PERSIST_SRIOV);
+        char addr[20];
+        int r = cli_pci_address(ctx, spec, addr);
+
+        if (r < 0)
+                return EXIT_FAIL;
+        r = n ? hd_persist_set_numvfs(ctx, addr, n) : hd_persist_remove(ctx, HD_PERSIST_SRIOV, addr);
+        if (r < 0 && r != -ENOENT) {
+                fprintf(stderr, "hostdev: %s; %s has %u VFs now, but the boot will not know\n",
+                        hd_context_last_error(ctx) ? hd_context_last_error(ctx) : strerror(-r), addr, n);
+                return EXIT_FAIL;
+        }
+        if (n)
+                printf("%s: %u VFs, at every boot too (%s/%s)\n", addr, n, dir ? dir : "/etc/hostdev/sriov", addr);
+        else
+                printf("%s: no VFs, and none made at boot\n", addr);
+        return EXIT_OK;
+}
+
 static int cmd_set(struct hd_context *ctx, int argc, char **argv) {
-        enum { OPT_NO_AUTOPROBE = 0x100, OPT_AUTOPROBE, OPT_FORCE, OPT_TIMEOUT };
+        enum { OPT_NO_AUTOPROBE = 0x100, OPT_AUTOPROBE, OPT_FORCE, OPT_TIMEOUT, OPT_PERSISTENT };
         static const struct option opts[] = {
                 { "no-autoprobe", no_argument, NULL, OPT_NO_AUTOPROBE }, { "autoprobe", no_argument, NULL, OPT_AUTOPROBE },
                 { "force", no_argument, NULL, OPT_FORCE }, { "timeout", required_argument, NULL, OPT_TIMEOUT },
-                { "help", no_argument, NULL, 'h' }, {},
+                { "persistent", no_argument, NULL, OPT_PERSISTENT }, { "help", no_argument, NULL, 'h' }, {},
         };
         unsigned flags = 0, timeout_ms = 0, last = 0;
+        bool persistent = false;
         unsigned long n;
         char *end;
         int c, r;
@@ -102,6 +130,7 @@ static int cmd_set(struct hd_context *ctx, int argc, char **argv) {
                 case OPT_NO_AUTOPROBE: flags |= HD_SRIOV_NO_AUTOPROBE; break;
                 case OPT_AUTOPROBE: flags |= HD_SRIOV_AUTOPROBE; break;
                 case OPT_FORCE: flags |= HD_SRIOV_FORCE; break;
+                case OPT_PERSISTENT: persistent = true; break;
                 case OPT_TIMEOUT: {
                         unsigned long t = strtoul(optarg, &end, 10);
                         if (*end || t == 0 || t > 3600)
@@ -122,7 +151,9 @@ static int cmd_set(struct hd_context *ctx, int argc, char **argv) {
         r = hd_sriov_set_numvfs(ctx, argv[optind], (unsigned)n, flags, timeout_ms, progress, &last);
         if (last)
                 fputc('\n', stderr);
-        return r < 0 ? cli_fail(ctx, r, "setting the VFs") : EXIT_OK;
+        if (r < 0)
+                return cli_fail(ctx, r, "setting the VFs");
+        return persistent ? set_persistent(ctx, argv[optind], (unsigned)n) : EXIT_OK;
 }
 
 int verb_sriov(struct hd_context *ctx, int argc, char **argv) {

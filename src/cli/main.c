@@ -29,6 +29,7 @@ static const struct verb verbs[] = {
         { "sriov", "SR-IOV: show a PF's virtual functions, set how many there are", verb_sriov },
         { "vhba", "NPIV: create and destroy virtual Fibre Channel HBAs", verb_vhba },
         { "create", "make a vHBA or mediated device from libvirt node device XML", verb_create },
+        { "apply", "apply the settings kept in /etc/hostdev, as the boot does", verb_apply },
 };
 
 static void usage(FILE *f) {
