@@ -252,12 +252,16 @@ static int reattach_persistent(struct hd_context *ctx, const char *addr) {
         struct hd_device *d = NULL;
         int r = hd_pci_reattach(ctx, addr, 0);
         bool was_attached = r == -EALREADY;
+        _cleanup_free_ char *not_detached = NULL;
 
         if (r < 0 && !was_attached)
                 return manager_fail(ctx, r, addr);
+        /* Not detached and not kept either: reattach's own words ("is not detached: it is on e1000e"). */
+        if (was_attached && !(not_detached = strdup(hd_context_last_error(ctx) ? hd_context_last_error(ctx) : "")))
+                return cli_fail(ctx, -ENOMEM, addr);
         r = hd_persist_remove(ctx, HD_PERSIST_PCI, addr);
         if (r == -ENOENT && was_attached) {
-                fprintf(stderr, "hostdev: %s\n", hd_context_last_error(ctx) ? hd_context_last_error(ctx) : "not detached");
+                fprintf(stderr, "hostdev: %s\n", isempty(not_detached) ? "not detached" : not_detached);
                 return EXIT_FAIL;
         }
         if (r < 0 && r != -ENOENT) {
