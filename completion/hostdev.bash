@@ -58,7 +58,7 @@ _hostdev() {
         -o|--output) COMPREPLY=($(compgen -W "help NAME CAP CAPS DRIVER IOMMU NUMA DESCRIPTION ADDRESS VENDOR PRODUCT CLASS DEVNODE PF VFS MAXVFS PARENT SUBSYSTEM PATH" -- "$cur")); return ;;
         esac
         case $verb in
-        "") COMPREPLY=($(compgen -W "list show iommu detach reattach reset check recover prepare release active qemu-args run monitor mdev sriov vhba create --sysroot --state-dir --help --version" -- "$cur")) ;;
+        "") COMPREPLY=($(compgen -W "list show iommu detach reattach reset check recover prepare release active qemu-args run monitor mdev sriov vhba create apply --sysroot --state-dir --help --version" -- "$cur")) ;;
         list) COMPREPLY=($(compgen -W "--tree --cap --count --inactive --all --output --json --pairs --raw --noheadings --help" -- "$cur")) ;;
         show)
                 if [[ $cur == -* ]]; then
@@ -93,7 +93,7 @@ _hostdev() {
                 if ((COMP_CWORD == i + 1)); then
                         COMPREPLY=($(compgen -W "show set" -- "$cur"))
                 elif [[ $cur == -* ]]; then
-                        COMPREPLY=($(compgen -W "--json --no-autoprobe --autoprobe --force --timeout" -- "$cur"))
+                        COMPREPLY=($(compgen -W "--json --no-autoprobe --autoprobe --force --timeout --persistent" -- "$cur"))
                 elif ((COMP_CWORD == i + 2)); then
                         _hostdev_offer < <(_hostdev_devices --cap pf)
                 fi ;;
@@ -106,6 +106,13 @@ _hostdev() {
                         COMPREPLY=($(compgen -W "--parent --parent-wwnn --parent-wwpn --fabric-wwn --wwnn --wwpn --timeout" -- "$cur"))
                 fi ;;
         create) COMPREPLY=($(compgen -f -X '!*.xml' -- "$cur")) ;;
+        apply)
+                if [[ $prev == -d || $prev == --device ]]; then
+                        # apply takes the kernel's name (the udev rule's %k), not a pci_* name.
+                        _hostdev_offer < <(_hostdev_run list -rn -o ADDRESS --cap pci)
+                else
+                        COMPREPLY=($(compgen -W "--device --help" -- "$cur"))
+                fi ;;
         detach|reattach|reset|check)
                 case $prev in
                 -d|--driver) COMPREPLY=($(compgen -W "vfio-pci pci-stub" -- "$cur")); return ;;
@@ -114,8 +121,8 @@ _hostdev() {
                 esac
                 if [[ $cur == -* ]]; then
                         case $verb in
-                        detach) COMPREPLY=($(compgen -W "--driver --group --force --help" -- "$cur")) ;;
-                        reattach) COMPREPLY=($(compgen -W "--group --help" -- "$cur")) ;;
+                        detach) COMPREPLY=($(compgen -W "--driver --group --force --persistent --help" -- "$cur")) ;;
+                        reattach) COMPREPLY=($(compgen -W "--group --persistent --help" -- "$cur")) ;;
                         reset) COMPREPLY=($(compgen -W "--method --owner --force --help" -- "$cur")) ;;
                         check) COMPREPLY=($(compgen -W "--json --help" -- "$cur")) ;;
                         esac
