@@ -159,6 +159,7 @@ static void mdev_report(void *userdata, const struct hd_mdev *m, int error, cons
 int verb_apply(struct hd_context *ctx, int argc, char **argv) {
         static const struct option opts[] = { { "device", required_argument, NULL, 'd' }, { "help", no_argument, NULL, 'h' }, {} };
         const char *device = NULL;
+        char addr[20];
         struct tally t = {};
         int c, r;
 
@@ -170,6 +171,13 @@ int verb_apply(struct hd_context *ctx, int argc, char **argv) {
                 }
         if (optind < argc)
                 return cli_usage_error("apply", "unexpected argument '%s'", argv[optind]);
+        if (device) {
+                struct hd_pci_addr a;
+                /* The kernel's name, as udev's %k gives it; the short form is taken too, for a person. */
+                if (hd_pci_addr_parse(device, &a) < 0)
+                        return cli_usage_error("apply", "--device takes a PCI address (0000:01:00.0), not '%s'", device);
+                device = hd_pci_addr_format(&a, addr);
+        }
         /* VF counts first: a VF kept on its stub exists only once its PF has made it. */
         if (device) {
                 apply_sriov(ctx, device, &t);
