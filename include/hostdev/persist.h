@@ -11,7 +11,8 @@ extern "C" {
 /*
  * What a person set with --persistent, one file per PCI function:
  * /etc/hostdev/pci/ADDRESS ("driver=vfio-pci": kept on that stub) and
- * /etc/hostdev/sriov/ADDRESS ("numvfs=4": the PF's VF count). Lines are
+ * /etc/hostdev/sriov/ADDRESS ("numvfs=4": the PF's VF count; "autoprobe=0",
+optional: the VFs are made with no driver probing them). Lines are
  * KEY=VALUE; blank lines and lines starting with '#' are ignored.
  */
 enum hd_persist_kind {
@@ -23,12 +24,14 @@ struct hd_persist {
         char addr[20];   /* the file's name, a canonical PCI address */
         char *driver;    /* HD_PERSIST_PCI: the stub driver */
         unsigned numvfs; /* HD_PERSIST_SRIOV: the VF count */
+        int autoprobe;   /* HD_PERSIST_SRIOV: sriov_drivers_autoprobe written before the VFs are made, 0 or 1;
+                            -1: left as the PF has it */
 };
 void hd_persist_done(struct hd_persist *p);
 
 /* Write ADDR's setting of KIND (atomically: a reader sees the old file or the new one). */
 int hd_persist_set_driver(struct hd_context *ctx, const char *addr, const char *driver);
-int hd_persist_set_numvfs(struct hd_context *ctx, const char *addr, unsigned numvfs);
+int hd_persist_set_numvfs(struct hd_context *ctx, const char *addr, unsigned numvfs, int autoprobe);
 /* Remove it; -ENOENT when there was none. */
 int hd_persist_remove(struct hd_context *ctx, enum hd_persist_kind kind, const char *addr);
 /*

@@ -66,7 +66,9 @@ static void apply_sriov(struct hd_context *ctx, const char *addr, struct tally *
                 return;
         }
         hd_sriov_pf_free(pf);
-        r = hd_sriov_set_numvfs(ctx, p.addr, p.numvfs, 0, 0, NULL, NULL);
+        r = hd_sriov_set_numvfs(ctx, p.addr, p.numvfs,
+                                p.autoprobe == 0 ? HD_SRIOV_NO_AUTOPROBE : p.autoprobe == 1 ? HD_SRIOV_AUTOPROBE : 0, 0,
+                                NULL, NULL);
         if (r < 0)
                 return failed(ctx, t, r, p.addr);
         printf("%s: %u VFs (it had %u)\n", p.addr, p.numvfs, had);

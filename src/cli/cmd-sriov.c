@@ -92,14 +92,14 @@ static void progress(void *userdata, unsigned have, unsigned want, unsigned elap
  * own count at boot, removes the file). The VFs are made first, so only a
  * count that worked is kept.
  */
-static int set_persistent(struct hd_context *ctx, const char *spec, unsigned n) {
+static int set_persistent(struct hd_context *ctx, const char *spec, unsigned n, int autoprobe) {
         _cleanup_free_ char *dir = hd_persist_dir(ctx, HD_PERSIST_SRIOV);
         char addr[20];
         int r = cli_pci_address(ctx, spec, addr);
 
         if (r < 0)
                 return EXIT_FAIL;
-        r = n ? hd_persist_set_numvfs(ctx, addr, n) : hd_persist_remove(ctx, HD_PERSIST_SRIOV, addr);
+        r = n ? hd_persist_set_numvfs(ctx, addr, n, autoprobe) : hd_persist_remove(ctx, HD_PERSIST_SRIOV, addr);
         if (r < 0 && r != -ENOENT) {
                 fprintf(stderr, "hostdev: %s; %s has %u VFs now, but the boot will not know\n",
                         hd_context_last_error(ctx) ? hd_context_last_error(ctx) : strerror(-r), addr, n);
@@ -153,7 +153,10 @@ static int cmd_set(struct hd_context *ctx, int argc, char **argv) {
                 fputc('\n', stderr);
         if (r < 0)
                 return cli_fail(ctx, r, "setting the VFs");
-        return persistent ? set_persistent(ctx, argv[optind], (unsigned)n) : EXIT_OK;
+        /* --no-autoprobe and --autoprobe are kept too: VFs meant for vfio-pci are made without drivers at boot. */
+        return persistent ? set_persistent(ctx, argv[optind], (unsigned)n,
+                                           flags & HD_SRIOV_NO_AUTOPROBE ? 0 : flags & HD_SRIOV_AUTOPROBE ? 1 : -1)
+                          : EXIT_OK;
 }
 
 int verb_sriov(struct hd_context *ctx, int argc, char **argv) {

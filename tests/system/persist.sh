@@ -29,10 +29,11 @@ if out=$(hd detach --persistent $nic 2>&1) && grep -q "detached already" <<<"$ou
 else
         notok "detach --persistent: a device detached already is kept as it is" "$out"
 fi
-if out=$(hd sriov set --persistent $pf 4 2>&1) && [ "$(numvfs)" = 4 ] && grep -qx "numvfs=4" "$etc/sriov/$pf"; then
-        ok "sriov set --persistent: 4 VFs, and its file says numvfs=4"
+if out=$(hd sriov set --persistent --no-autoprobe $pf 4 2>&1) && [ "$(numvfs)" = 4 ] &&
+        grep -qx "numvfs=4" "$etc/sriov/$pf" && grep -qx "autoprobe=0" "$etc/sriov/$pf"; then
+        ok "sriov set --persistent --no-autoprobe: 4 VFs, and its file says numvfs=4, autoprobe=0"
 else
-        notok "sriov set --persistent: 4 VFs, and its file says numvfs=4" "$out; $(numvfs)"
+        notok "sriov set --persistent --no-autoprobe: 4 VFs, and its file says numvfs=4, autoprobe=0" "$out; $(numvfs)"
 fi
 hd mdev autostart $mdev on >/dev/null 2>&1 || notok "mdev autostart on" "$(hd mdev autostart $mdev on 2>&1)"
 ls "$etc"/pci/.* "$etc"/sriov/.* 2>/dev/null | grep -q tmp && notok "no temporary file is left" "$(ls -a "$etc"/*)"
@@ -48,7 +49,8 @@ fi
 if out=$(hd apply 2>&1) && [ "$(drv $nic)" = vfio-pci ] && [ "$(numvfs)" = 4 ] &&
         [ -d "$tmp/tree/sys/bus/mdev/devices/$mdev" ] &&
         grep -q "^$pf: 4 VFs (it had 2)$" <<<"$out" && grep -q "^$nic: detached to vfio-pci (it was on e1000e)$" <<<"$out" &&
-        grep -q "^mdev $mdev: started" <<<"$out"; then
+        grep -q "^mdev $mdev: started" <<<"$out" &&
+        [ "$(cat "$tmp/tree/sys/bus/pci/devices/$pf/sriov_drivers_autoprobe")" = 0 ]; then
         ok "apply: the NIC on vfio-pci, 4 VFs, the mdev started, each said"
 else
         notok "apply: the NIC on vfio-pci, 4 VFs, the mdev started, each said" "$out"

@@ -39,6 +39,10 @@ static void test_parse_good(void **state) {
         assert_int_equal(p.numvfs, 0);
         assert_int_equal(parse("numvfs=65535\n", HD_PERSIST_SRIOV, &p, &why), 0);
         assert_int_equal(p.numvfs, 65535);
+        assert_int_equal(p.autoprobe, -1);
+        assert_int_equal(parse("autoprobe=0\nnumvfs=2\n", HD_PERSIST_SRIOV, &p, &why), 0);
+        assert_int_equal(p.numvfs, 2);
+        assert_int_equal(p.autoprobe, 0);
 }
 
 static void expect_bad(const char *text, enum hd_persist_kind kind, const char *reason) {
@@ -59,7 +63,11 @@ static void test_parse_bad(void **state) {
         expect_bad("# nothing\n", HD_PERSIST_SRIOV, "no numvfs= line");
         expect_bad("vfio-pci\n", HD_PERSIST_PCI, "line 1: is not KEY=VALUE: 'vfio-pci'");
         expect_bad("\n\nnumvfs=4\n", HD_PERSIST_PCI, "line 3: a pci file has driver= alone, not 'numvfs'");
-        expect_bad("driver=vfio-pci\n", HD_PERSIST_SRIOV, "line 1: an sriov file has numvfs= alone, not 'driver'");
+        expect_bad("driver=vfio-pci\n", HD_PERSIST_SRIOV, "line 1: an sriov file has numvfs= and autoprobe=, not 'driver'");
+        expect_bad("numvfs=1\nautoprobe=yes\n", HD_PERSIST_SRIOV, "line 2: autoprobe is 0 or 1, not 'yes'");
+        expect_bad("autoprobe=1\nautoprobe=1\nnumvfs=1\n", HD_PERSIST_SRIOV, "line 2: a second 'autoprobe'");
+        expect_bad("autoprobe=0\n", HD_PERSIST_SRIOV, "no numvfs= line");
+        expect_bad("driver=vfio-pci\nautoprobe=0\n", HD_PERSIST_PCI, "line 2: a pci file has driver= alone, not 'autoprobe'");
         expect_bad("driver=vfio-pci\ndriver=pci-stub\n", HD_PERSIST_PCI, "line 2: a second 'driver'");
         expect_bad("driver=\n", HD_PERSIST_PCI, "not a driver's name: ''");
         expect_bad("driver=../../x\n", HD_PERSIST_PCI, "not a driver's name: '../../x'");
@@ -93,13 +101,14 @@ static void test_files(void **state) {
         assert_int_equal(hd_persist_get(ctx, HD_PERSIST_PCI, "0000:01:00.0", &p), -ENOENT);
 
         assert_int_equal(hd_persist_set_driver(ctx, "01:00.0", "vfio-pci"), 0); /* the short form names the full */
-        assert_int_equal(hd_persist_set_numvfs(ctx, "0000:03:00.0", 7), 0);
+        assert_int_equal(hd_persist_set_numvfs(ctx, "0000:03:00.0", 7, 0), 0);
         assert_int_equal(hd_persist_get(ctx, HD_PERSIST_PCI, "0000:01:00.0", &p), 0);
         assert_string_equal(p.driver, "vfio-pci");
         assert_string_equal(p.addr, "0000:01:00.0");
         hd_persist_done(&p);
         assert_int_equal(hd_persist_get(ctx, HD_PERSIST_SRIOV, "0000:03:00.0", &p), 0);
         assert_int_equal(p.numvfs, 7);
+        assert_int_equal(p.autoprobe, 0);
         assert_int_equal(hd_persist_list(ctx, HD_PERSIST_PCI, &names), 0);
         assert_string_equal(names[0], "0000:01:00.0");
         assert_null(names[1]);

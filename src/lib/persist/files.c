@@ -127,8 +127,8 @@ int hd_persist_set_driver(struct hd_context *ctx, const char *addr, const char *
         return persist_write(ctx, HD_PERSIST_PCI, addr, &p);
 }
 
-int hd_persist_set_numvfs(struct hd_context *ctx, const char *addr, unsigned numvfs) {
-        struct hd_persist p = { .numvfs = numvfs };
+int hd_persist_set_numvfs(struct hd_context *ctx, const char *addr, unsigned numvfs, int autoprobe) {
+        struct hd_persist p = { .numvfs = numvfs, .autoprobe = autoprobe < 0 ? -1 : !!autoprobe };
 
         hd_error_clear(ctx);
         if (numvfs > 65535)

@@ -39,6 +39,7 @@ int persist_parse(const char *text, enum hd_persist_kind kind, struct hd_persist
         const char *want = kind == HD_PERSIST_PCI ? "driver" : "numvfs";
         bool have = false;
         unsigned long numvfs = 0;
+        int autoprobe = -1;
         unsigned line = 0;
 
         if (!copy)
@@ -57,9 +58,17 @@ int persist_parse(const char *text, enum hd_persist_kind kind, struct hd_persist
                 *eq = 0;
                 key = trim(l);
                 value = trim(eq + 1);
+                if (kind == HD_PERSIST_SRIOV && streq(key, "autoprobe")) {
+                        if (autoprobe >= 0)
+                                return why(ret_why, line, "a second", key);
+                        if (!streq(value, "0") && !streq(value, "1"))
+                                return why(ret_why, line, "autoprobe is 0 or 1, not", value);
+                        autoprobe = value[0] - '0';
+                        continue;
+                }
                 if (!streq(key, want))
                         return kind == HD_PERSIST_PCI ? why(ret_why, line, "a pci file has driver= alone, not", key)
-                                                      : why(ret_why, line, "an sriov file has numvfs= alone, not", key);
+                                                      : why(ret_why, line, "an sriov file has numvfs= and autoprobe=, not", key);
                 if (have)
                         return why(ret_why, line, "a second", key);
                 have = true;
@@ -83,6 +92,7 @@ int persist_parse(const char *text, enum hd_persist_kind kind, struct hd_persist
         }
         ret->driver = TAKE_PTR(driver);
         ret->numvfs = (unsigned)numvfs;
+        ret->autoprobe = autoprobe;
         return 0;
 }
 
@@ -92,6 +102,7 @@ char *persist_format(enum hd_persist_kind kind, const struct hd_persist *p) {
                                "driver=%s\n",
                                p->addr, p->driver);
         return strdupf("# hostdev sriov set --persistent: %s gets this many VFs at boot (hostdev apply)\n"
-                       "numvfs=%u\n",
-                       p->addr, p->numvfs);
+                       "numvfs=%u\n%s",
+                       p->addr, p->numvfs,
+                       p->autoprobe == 0 ? "autoprobe=0\n" : p->autoprobe == 1 ? "autoprobe=1\n" : "");
 }
