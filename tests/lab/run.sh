@@ -8,6 +8,7 @@
 #                    6.1   Debian 12's kernel on the host's QEMU (7.2): every scenario
 #                    6.12  bookworm-backports' 6.12 on its QEMU 10 with an igb SR-IOV NIC: every scenario
 #                    6.1-igb  Debian 12's kernel on QEMU 10: setup and the igb scenarios only
+#                    6.1-reboot  Debian 12's kernel, booted twice with a persistent disk: setup and 86-reboot
 #   --kernel K       one boot with kernel K (6.1, 6.12 or an exact version; also HOSTDEV_LAB_KVER)
 #   --qemu Q         ... and QEMU Q (system or 10; 10 adds the igb NIC)
 #   --out DIR        console.log and received files go here, a folder per boot (default: lab/
@@ -31,7 +32,8 @@ REPO=$(cd "$LAB_SRC/../.." && pwd)
 # name kernel qemu only: what each boot is. CI runs them all (see README.md for their times).
 BOOTS="6.1:6.1:system:
 6.12:6.12:10:
-6.1-igb:6.1:10:igb"
+6.1-igb:6.1:10:igb
+6.1-reboot:6.1:system:reboot"
 
 out=
 timeout=420
@@ -82,7 +84,8 @@ else
 fi
 
 NVME=$(mktemp /tmp/hostdev-lab-nvme.XXXXXX)
-trap 'rm -f "$NVME"' EXIT
+PERSIST=$(mktemp /tmp/hostdev-lab-persist.XXXXXX)
+trap 'rm -f "$NVME" "$PERSIST"' EXIT
 all_results=$out/results.txt
 : > "$all_results"
 timings=()
@@ -90,7 +93,7 @@ timings=()
 # boot NAME KERNEL QEMU ONLY: build, boot, and turn the console into OUT/NAME/results.txt lines
 # "ok|not ok|skip<TAB>context file<TAB>line" (line tagged with [NAME]).
 boot() {
-	local name=$1 kernel=$2 qemu_sel=$3 bonly=$4 bout=$out/$1 env start boot_t end qrc append raw log
+	local name=$1 kernel=$2 qemu_sel=$3 bonly=$4 bout=$out/$1 env start boot_t end qrc append raw log phases=1 phase a
 	local -a qemu
 	start=$(date +%s)
 	mkdir -p "$bout"
@@ -123,7 +126,6 @@ boot() {
 	qemu+=(-machine q35,kernel-irqchip=split -accel tcg -cpu max
 		-m 1024 -smp 2 -nographic -no-reboot
 		-kernel "$LAB_KERNEL" -initrd "$LAB_INITRD"
-		-append "$append"
 		-device intel-iommu,intremap=on
 		-device e1000e,romfile=
 		-device qemu-xhci,id=xhci
@@ -137,15 +139,29 @@ boot() {
 		qemu+=(-device pcie-root-port,id=rp1,chassis=2 -device igb,bus=rp1,romfile=)
 	fi
 	qemu+=(-nic none)
+	# A *-reboot boot: the same guest twice, with a disk kept between the two (a second NVMe controller,
+	# serial "persist", empty at the first boot) where the guest keeps /etc/hostdev, /etc/mdevctl.d and
+	# /var/lib/hostdev (guest/lib.sh, lab_persist_*).
+	if [[ $name == *-reboot ]]; then
+		phases=2
+		: > "$PERSIST" && truncate -s 16M "$PERSIST"
+		qemu+=(-drive "file=$PERSIST,if=none,id=pd,format=raw" -device nvme,serial=persist,drive=pd)
+	fi
 
 	echo "lab: [$name] booting $LAB_KVER on QEMU $LAB_QEMU_VERSION (timeout ${timeout}s), console in $log" >&2
 	boot_t=$(date +%s)
 	qrc=0
-	if [ $verbose = 1 ]; then
-		timeout -k 5 "$timeout" "${qemu[@]}" < /dev/null 2>&1 | tee "$raw" | tr -d '\r' || qrc=$?
-	else
-		timeout -k 5 "$timeout" "${qemu[@]}" < /dev/null > "$raw" 2>&1 || qrc=$?
-	fi
+	: > "$raw"
+	for phase in $(seq 1 $phases); do
+		a=$append
+		[ $phases = 1 ] || a="$append lab.persist lab.phase=$phase"
+		if [ $verbose = 1 ]; then
+			timeout -k 5 "$timeout" "${qemu[@]}" -append "$a" < /dev/null 2>&1 | tee -a "$raw" | tr -d '\r' || qrc=$?
+		else
+			timeout -k 5 "$timeout" "${qemu[@]}" -append "$a" < /dev/null >> "$raw" 2>&1 || qrc=$?
+		fi
+		[ $qrc = 0 ] || break
+	done
 	end=$(date +%s)
 	tr -d '\r' < "$raw" > "$log"
 	rm -f "$raw"
@@ -156,6 +172,11 @@ boot() {
 	esac
 
 	parse_console "$name" "$log" "$bout"
+	# The parse sees one lab-done; a *-reboot boot needs one per boot.
+	if [ $phases -gt 1 ] && [ "$(grep -c lab-done "$log")" -lt $phases ]; then
+		printf 'not ok\t-\tnot ok - [%s] lab-done-each-boot: %s of %s boots finished\n' "$name" \
+			"$(grep -c lab-done "$log")" $phases >> "$bout/results.txt"
+	fi
 	[ $validate = 0 ] || validate_xml "$name" "$bout"
 	if [ -n "$record_into" ] && [ -z "${recorded:-}" ]; then
 		recorded=$name
@@ -230,7 +251,7 @@ parse_console() {
 		while read -r f; do
 			base64 -d < "$f" > "$f.tmp" && mv "$f.tmp" "$f" ||
 				printf 'not ok\t-\tnot ok - [%s] file-%s: base64 did not decode\n' "$name" "${f#"$bout/out/"}" >> "$bout/results.txt"
-		done < "$bout/out/.base64"
+		done < <(sort -u "$bout/out/.base64")   # a *-reboot boot sends its files twice
 		rm -f "$bout/out/.base64"
 	fi
 }

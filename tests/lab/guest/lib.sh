@@ -152,6 +152,51 @@ jqf() {
 	return 1
 }
 
+# A *-reboot boot (lab.persist, lab.phase=1 then 2): a disk kept between the boots, an NVMe namespace with serial
+# "persist", holds /etc/hostdev, /etc/mdevctl.d and /var/lib/hostdev as a tar archive (the kernel has no filesystem
+# built in, and the base initramfs carries no filesystem module): read at the start, written at the end.
+LAB_PERSIST_DIRS="etc/hostdev etc/mdevctl.d var/lib/hostdev"
+lab_persist_dev() {
+	for _c in /sys/class/nvme/nvme*; do
+		[ "$(tr -d ' ' < "$_c/serial" 2>/dev/null)" = persist ] || continue
+		for _n in "$_c"/nvme*n1; do
+			[ -b "/dev/${_n##*/}" ] && { echo "/dev/${_n##*/}"; return 0; }
+		done
+	done
+	return 1
+}
+persist_load() {
+	modprobe nvme
+	wait_for 20 lab_persist_dev > /dev/null || fail "no NVMe namespace with serial 'persist'"
+	_d=$(lab_persist_dev)
+	if [ "$(lab_param phase)" = 1 ]; then
+		echo "# persistent disk $_d: the first boot, empty"
+	else
+		tar -xf "$_d" -C / || fail "$_d holds no archive of the first boot"
+		echo "# persistent disk $_d: $(find $LAB_PERSIST_DIRS -type f 2>/dev/null | wc -l) files back"
+	fi
+}
+lab_persist_load() {
+	lab_param persist > /dev/null || return 0
+	(cd / && check "reboot-disk-load-$(lab_param phase)" persist_load)
+}
+persist_save() {
+	_d=$(lab_persist_dev) || fail "no persistent disk"
+	(cd / && mkdir -p $LAB_PERSIST_DIRS && tar -cf "$_d" $LAB_PERSIST_DIRS) || fail "writing $_d failed"
+	sync
+}
+lab_persist_save() {
+	lab_param persist > /dev/null || return 0
+	check "reboot-disk-save-$(lab_param phase)" persist_save
+}
+# What hostdev-apply.service runs, in the second boot of a *-reboot boot: before any scenario types a command.
+lab_boot_apply() {
+	[ "$(lab_param phase)" = 2 ] || return 0
+	hostdev apply > /tmp/boot-apply.out 2>&1
+	echo $? > /tmp/boot-apply.rc
+	sed 's/^/# boot: hostdev apply: /' /tmp/boot-apply.out
+}
+
 wait_for() {   # wait_for SECONDS CMD...: polls CMD every 0.1 s
 	_t=$(( $1 * 10 )); shift
 	while ! "$@" 2>/dev/null; do
