@@ -3,6 +3,7 @@
 #include <getopt.h>
 #include <json-c/json.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "cli.h"
 
@@ -61,6 +62,22 @@ static const char *verdict_words(enum hd_report_verdict v) {
         }
 }
 
+/* What the boot does to ADDR (detach --persistent), as one more line: a person checking a device learns it is kept. */
+static void print_persistent(struct hd_context *ctx, const char *addr) {
+        _cleanup_free_ char *dir = hd_persist_dir(ctx, HD_PERSIST_PCI);
+        struct hd_persist p = {};
+        int r = hd_persist_get(ctx, HD_PERSIST_PCI, addr, &p);
+
+        if (r == -ENOENT || r == -ENOMEM)
+                return;
+        if (r < 0)
+                printf("  %-5s %-9s %s\n", "warn", "boot", hd_context_last_error(ctx) ? hd_context_last_error(ctx) : strerror(-r));
+        else
+                printf("  %-5s %-9s kept on %s at every boot (%s/%s); 'hostdev reattach --persistent %s' ends it\n", "info",
+                       "boot", p.driver, dir ? dir : "/etc/hostdev/pci", addr, addr);
+        hd_persist_done(&p);
+}
+
 int verb_check(struct hd_context *ctx, int argc, char **argv) {
         static const struct option opts[] = {
                 { "json", no_argument, NULL, 'J' },
@@ -95,6 +112,7 @@ int verb_check(struct hd_context *ctx, int argc, char **argv) {
         else {
                 printf("%s: %s\n", addr, verdict_words(rep->verdict));
                 cli_print_report(rep);
+                print_persistent(ctx, addr);
         }
         r = (int)rep->verdict;
         hd_report_free(rep);

@@ -24,6 +24,12 @@ if out=$(hd detach --persistent enp1s0 2>&1) && [ "$(drv $nic)" = vfio-pci ] &&
 else
         notok "detach --persistent: detached, and its file says driver=vfio-pci" "$out; $(cat "$etc/pci/$nic" 2>&1)"
 fi
+out=$(hd check $nic 2>&1)
+if grep -qF "boot      kept on vfio-pci at every boot ($etc/pci/$nic); 'hostdev reattach --persistent $nic' ends it" <<<"$out"; then
+        ok "check: says the device is kept on vfio-pci at boot"
+else
+        notok "check: says the device is kept on vfio-pci at boot" "$out"
+fi
 if out=$(hd detach --persistent $nic 2>&1) && grep -q "detached already" <<<"$out"; then
         ok "detach --persistent: a device detached already is kept as it is"
 else
