@@ -19,7 +19,7 @@ if [ ! -f $dir/build.ninja ]; then
         CC=clang meson setup $dir -Dfuzz=true -Db_sanitize=address,undefined -Db_lundef=false \
                 -Dc_args=-fsanitize=fuzzer-no-link >/dev/null || { echo "not ok - fuzz build: meson setup failed"; exit 1; }
 fi
-ninja -C $dir fuzz/fuzz-nodedev-xml fuzz/fuzz-domain-xml fuzz/fuzz-mdevctl-json >/tmp/hostdev-fuzz-build.log 2>&1 ||
+ninja -C $dir fuzz/fuzz-nodedev-xml fuzz/fuzz-domain-xml fuzz/fuzz-mdevctl-json fuzz/fuzz-persist >/tmp/hostdev-fuzz-build.log 2>&1 ||
         { tail -20 /tmp/hostdev-fuzz-build.log; echo "not ok - fuzz build"; exit 1; }
 run() { # NAME SEED-FOLDERS...
         local name=$1 corpus
@@ -44,4 +44,9 @@ mdev_seed=$(mktemp -d)
 printf '{\n  "mdev_type": "mtty-2",\n  "start": "auto",\n  "attrs": [\n    {\n      "x": "1"\n    }\n  ]\n}' >"$mdev_seed/a"
 run fuzz-mdevctl-json "$mdev_seed"
 rm -rf "$mdev_seed"
+persist_seed=$(mktemp -d)
+printf '# kept by hand\ndriver=vfio-pci\n' >"$persist_seed/pci"
+printf 'numvfs = 4\r\nautoprobe=0\n' >"$persist_seed/sriov"
+run fuzz-persist "$persist_seed"
+rm -rf "$persist_seed"
 exit $fail
