@@ -44,8 +44,13 @@ static int kind_open(struct hd_context *ctx, enum hd_persist_kind kind, bool cre
         return confine_mkdirs(ctx->root_fd, rel, create ? 0755 : 0);
 }
 
-/* ADDR as the canonical name its file has; -EINVAL (said) for anything else, a '/' or '..' above all. */
-static int file_name(struct hd_context *ctx, enum hd_persist_kind kind, const char *addr, char name[static 20]) {
+/*
+ * ADDR as the canonical name its file has; -EINVAL (said) for anything else,
+ * a '/' or '..' above all. FOUND: ADDR is a file's name found in the folder
+ * (a person named it), else a device given to a setter.
+ */
+static int file_name(struct hd_context *ctx, enum hd_persist_kind kind, const char *addr, bool found,
+                     char name[static 20]) {
         struct hd_pci_addr a;
         _cleanup_free_ char *dir = NULL;
 
@@ -53,6 +58,8 @@ static int file_name(struct hd_context *ctx, enum hd_persist_kind kind, const ch
                 hd_pci_addr_format(&a, name);
                 return 0;
         }
+        if (!found)
+                return hd_error(ctx, -EINVAL, "'%s' is not a PCI address (0000:01:00.0)", addr ? addr : "");
         dir = hd_persist_dir(ctx, kind);
         return hd_error(ctx, -EINVAL,
                         "%s/%s: '%s' is not a PCI address (0000:01:00.0), which is all a file there may be named; "
@@ -81,7 +88,7 @@ static int persist_write(struct hd_context *ctx, enum hd_persist_kind kind, cons
 
         if (!dir)
                 return -ENOMEM;
-        r = file_name(ctx, kind, addr, p->addr);
+        r = file_name(ctx, kind, addr, false, p->addr);
         if (r < 0)
                 return r;
         text = persist_format(kind, p);
@@ -145,7 +152,7 @@ int hd_persist_remove(struct hd_context *ctx, enum hd_persist_kind kind, const c
         hd_error_clear(ctx);
         if (!dir)
                 return -ENOMEM;
-        r = file_name(ctx, kind, addr, name);
+        r = file_name(ctx, kind, addr, false, name);
         if (r < 0)
                 return r;
         dfd = kind_open(ctx, kind, false);
@@ -198,7 +205,7 @@ int hd_persist_get(struct hd_context *ctx, enum hd_persist_kind kind, const char
         hd_error_clear(ctx);
         if (!dir)
                 return -ENOMEM;
-        r = file_name(ctx, kind, addr, p.addr);
+        r = file_name(ctx, kind, addr, true, p.addr);
         if (r < 0)
                 return r;
         /* A file named by hand in another spelling (01:00.0) is refused: one device, one file. */
