@@ -46,6 +46,15 @@ int hd_persist_get(struct hd_context *ctx, enum hd_persist_kind kind, const char
  * misnamed by hand is reported by hd_persist_get() instead of ignored.
  */
 int hd_persist_list(struct hd_context *ctx, enum hd_persist_kind kind, char ***ret_names);
+/*
+ * Drop ADDR's record when a reboot made it stale: it says "detached" (no
+ * guest), yet the device is on no stub driver (the new boot gave it its host
+ * driver, or none yet). Nothing in sysfs changes. -ENOENT when there is no
+ * record; -EBUSY (said) when the record is to be kept: a guest holds the
+ * device, an operation runs, or the device is on a stub.
+ */
+int hd_pci_forget_stale(struct hd_context *ctx, const char *addr);
+
 /* The folder of KIND's files, for messages ("/etc/hostdev/pci", or below the sysroot). */
 char *hd_persist_dir(struct hd_context *ctx, enum hd_persist_kind kind);
 

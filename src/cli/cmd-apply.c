@@ -105,14 +105,15 @@ static void apply_pci(struct hd_context *ctx, const char *addr, struct tally *t)
         if (hd_active_get(ctx, "pci", p.addr, &rec) >= 0) {
                 if (streq_ptr(had, p.driver))
                         goto out; /* detached and recorded: in place */
-                if (streq_ptr(rec->state, "detached") && !rec->owner_driver) {
+                if (streq_ptr(rec->state, "detached")) {
                         /*
-                         * Recorded as detached, yet on another driver: the record is
-                         * from before a reboot. Reattaching drops it (the device is on
-                         * its host driver already), so the detach below starts afresh.
+                         * Recorded as detached, yet on another driver or none: the
+                         * record is from before a reboot. It goes, with nothing done
+                         * to the device (whose host driver may not even be loaded
+                         * yet, at udev's add), and the detach below starts afresh.
                          */
-                        r = hd_pci_reattach(ctx, p.addr, 0);
-                        if (r < 0) {
+                        r = hd_pci_forget_stale(ctx, p.addr);
+                        if (r < 0 && r != -ENOENT) {
                                 failed(ctx, t, r, p.addr);
                                 goto out;
                         }

@@ -86,6 +86,19 @@ else
         notok "apply with no store: detached and recorded" "$out; $(hd active 2>&1)"
 fi
 
+# The udev rule's case at a boot: the device's add comes before its host driver's module is loaded (no driver),
+# and the store still has the record from before the reboot.
+reboot
+rm "$tmp/tree/sys/bus/pci/devices/$nic/driver" && sed -i '/^DRIVER=/d' "$tmp/tree/sys/bus/pci/devices/$nic/uevent" &&
+        mv "$tmp/tree/sys/bus/pci/drivers/e1000e" "$tmp/e1000e-not-loaded"
+if out=$(hd apply --device $nic 2>&1) && [ "$out" = "$nic: detached to vfio-pci (it was on no driver)" ] &&
+        [ "$(drv $nic)" = vfio-pci ] && grep -qE "^pci +$nic +detached" <<<"$(hd active 2>&1)"; then
+        ok "apply --device at add, before the host driver is loaded: on vfio-pci, the old record replaced"
+else
+        notok "apply --device at add, before the host driver is loaded: on vfio-pci, the old record replaced" "$out"
+fi
+mv "$tmp/e1000e-not-loaded" "$tmp/tree/sys/bus/pci/drivers/e1000e"
+
 # Undoing.
 if out=$(hd reattach --persistent $nic 2>&1) && [ "$(drv $nic)" = e1000e ] && [ ! -e "$etc/pci/$nic" ] &&
         grep -q "no longer detached at boot" <<<"$out"; then
