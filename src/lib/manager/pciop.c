@@ -6,6 +6,7 @@
 
 #include "hostuse.h"
 #include "manager-internal.h"
+#include "reclaim.h"
 #include "sysfs/sysfs.h"
 #include "util/strutil.h"
 
@@ -317,6 +318,10 @@ int manager_begin(struct hd_context *ctx, int *ret_lock_fd, struct hd_store **re
          * the next operation on it; the others go on.
          */
         r = recover_locked(ctx, s, NULL);
+        if (r == -ENOMEM)
+                return r;
+        /* Then holds whose process died give their devices back, before the new operation checks anything. */
+        r = reclaim_locked(ctx, s, NULL);
         if (r == -ENOMEM)
                 return r;
         hd_error_clear(ctx);
