@@ -91,7 +91,7 @@ int hd_manager_hold_pid(struct hd_context *ctx, const struct hd_owner *owner, in
                 return r;
         if (pid != 0 && (r = holder_start(ctx, pid, &start)) < 0)
                 return r;
-        r = manager_begin(ctx, &lock, &s);
+        r = manager_begin_owner(ctx, owner, &lock, &s);
         if (r < 0)
                 return r;
         r = store_owner_devices(s, owner, &rows, &n);

@@ -148,15 +148,18 @@ out:
         return r;
 }
 
-int reclaim_locked(struct hd_context *ctx, struct hd_store *s, struct hd_report *rep) {
+int reclaim_locked(struct hd_context *ctx, struct hd_store *s, struct hd_report *rep, const struct hd_owner *skip) {
         struct store_hold *v = NULL;
         size_t n = 0;
         int r = store_holds_list(s, &v, &n);
 
         if (r < 0)
                 return r;
-        for (size_t i = 0; r >= 0 && i < n; i++)
+        for (size_t i = 0; r >= 0 && i < n; i++) {
+                if (skip && streq(v[i].driver, skip->driver) && streq(v[i].domain, skip->domain))
+                        continue;
                 r = reclaim_one(ctx, s, &v[i], rep);
+        }
         store_holds_free(v, n);
         return r;
 }

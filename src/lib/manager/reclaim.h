@@ -9,7 +9,9 @@
  * process has now): release the owner's devices as hd_manager_release does
  * and record them in the reclaims table, unless a process still has one of
  * their vfio nodes open. Each is said as an item of REP, or with REP NULL
- * as a notice on the context. The caller holds store_lock. 0 or -ENOMEM
- * (or the store's error); a release that fails is said, not returned.
+ * as a notice on the context. SKIP (may be NULL) is left alone: the caller
+ * acts on that owner's hold itself (its own release is no reclaim). The
+ * caller holds store_lock. 0 or -ENOMEM (or the store's error); a release
+ * that fails is said, not returned.
  */
-int reclaim_locked(struct hd_context *ctx, struct hd_store *s, struct hd_report *rep);
+int reclaim_locked(struct hd_context *ctx, struct hd_store *s, struct hd_report *rep, const struct hd_owner *skip);

@@ -209,7 +209,7 @@ int hd_recover(struct hd_context *ctx, struct hd_report **ret_report) {
         r = recover_locked(ctx, s, rep);
         if (r >= 0) {
                 /* Holds whose process died: after the open operations, so every record is whole. */
-                int k = reclaim_locked(ctx, s, rep);
+                int k = reclaim_locked(ctx, s, rep, NULL);
                 if (k < 0)
                         r = k;
         }
