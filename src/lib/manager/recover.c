@@ -207,8 +207,8 @@ int hd_recover(struct hd_context *ctx, struct hd_report **ret_report) {
         if (!rep)
                 return -ENOMEM;
         r = recover_locked(ctx, s, rep);
-        if (r >= 0) {
-                /* Holds whose process died: after the open operations, so every record is whole. */
+        if (r != -ENOMEM) {
+                /* Holds whose process died: after the open operations, so every record that can be is whole. */
                 int k = reclaim_locked(ctx, s, rep, NULL);
                 if (k < 0)
                         r = k;
