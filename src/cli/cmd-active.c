@@ -94,9 +94,12 @@ static int devices_table(const struct hd_active *v, size_t n, bool json, bool ra
         scols_table_enable_noheadings(tb, noheadings);
         for (size_t i = 0; i < sizeof(cols) / sizeof(cols[0]); i++) {
                 /* JSON shows every column; a person sees the UUID through -J only. */
-                if (!scols_table_new_column(tb, cols[i].name, cols[i].w,
-                                            json ? cols[i].flags & ~SCOLS_FL_HIDDEN : cols[i].flags))
+                struct libscols_column *cl = scols_table_new_column(tb, cols[i].name, cols[i].w,
+                                                                    json ? cols[i].flags & ~SCOLS_FL_HIDDEN : cols[i].flags);
+                if (!cl)
                         r = -ENOMEM;
+                else if (streq(cols[i].name, "PID"))
+                        scols_column_set_json_type(cl, SCOLS_JSON_NUMBER);
         }
         for (size_t i = 0; r >= 0 && i < n; i++) {
                 const struct hd_active *a = &v[i];
@@ -132,9 +135,13 @@ static int reclaims_table(const struct hd_reclaim *v, size_t n, bool json, struc
                 return -ENOMEM;
         scols_table_set_name(tb, "reclaimed");
         scols_table_enable_json(tb, json);
-        for (size_t i = 0; i < sizeof(cols) / sizeof(cols[0]); i++)
-                if (!scols_table_new_column(tb, cols[i], widths[i], i == 5 ? SCOLS_FL_WRAP : 0))
+        for (size_t i = 0; i < sizeof(cols) / sizeof(cols[0]); i++) {
+                struct libscols_column *cl = scols_table_new_column(tb, cols[i], widths[i], i == 5 ? SCOLS_FL_WRAP : 0);
+                if (!cl)
                         r = -ENOMEM;
+                else if (streq(cols[i], "PID"))
+                        scols_column_set_json_type(cl, SCOLS_JSON_NUMBER);
+        }
         for (size_t i = 0; r >= 0 && i < n; i++) {
                 const struct hd_reclaim *c = &v[i];
                 struct libscols_line *ln = scols_table_new_line(tb, NULL);

@@ -91,7 +91,7 @@ ho_both_sigkill() {
 	grep -q "qemu:ho1's holder pid $qpid is gone: its devices (pci $HO_NIC) are given back" $HO_T.recover ||
 		fail "recover did not say it gave the NIC back"
 	hostdev active | grep -q "^Given back from holders that died:" || fail "active does not list what was given back"
-	hostdev active -J | jq -e --arg a "$HO_NIC" --arg p "$qpid" '.reclaimed[] | select(.device == $a and .pid == $p)' \
+	hostdev active -J | jq -e --arg a "$HO_NIC" --argjson p "$qpid" '.reclaimed[] | select(.device == $a and .pid == $p)' \
 		> /dev/null || fail "active -J has no reclaimed $HO_NIC from pid $qpid"
 	ho_all_back
 }
