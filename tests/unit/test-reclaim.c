@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Holds tied to a process on the emulated VM host: a dead holder, a reused pid, a zombie, a vfio group still open. */
 #include <fcntl.h>
-#include <sys/stat.h>
 
 #include "prepare-test.h"
 

@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* hd_manager_prepare_pid, hd_manager_hold_pid: a hold that lasts as long as a process. */
-#include <inttypes.h>
 #include <string.h>
 
 #include "prepare.h"
