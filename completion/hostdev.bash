@@ -141,10 +141,11 @@ _hostdev() {
                 -o|--owner) _hostdev_offer < <(_hostdev_owners); return ;;
                 -k|--kind) COMPREPLY=($(compgen -W "pci usb scsi mdev net_vf" -- "$cur")); return ;;
                 -u|--uuid) return ;;
+                --pid) COMPREPLY=($(compgen -W "$(ls /proc | grep -E '^[0-9]+$')" -- "$cur")); return ;;
                 esac
                 if [[ $cur == -* ]]; then
                         case $verb in
-                        prepare) COMPREPLY=($(compgen -W "--owner --uuid --force --resume --kind --help" -- "$cur")) ;;
+                        prepare) COMPREPLY=($(compgen -W "--owner --uuid --force --resume --kind --pid --help" -- "$cur")) ;;
                         release) COMPREPLY=($(compgen -W "--owner --uuid --kind --help" -- "$cur")) ;;
                         qemu-args) COMPREPLY=($(compgen -W "--owner --no-controllers --null --help" -- "$cur")) ;;
                         run) COMPREPLY=($(compgen -W "--owner --uuid --force --resume --kind --no-controllers --verbose --help" -- "$cur")) ;;

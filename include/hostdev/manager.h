@@ -198,6 +198,12 @@ struct hd_active {
         char *sgio;               /* scsi: "filtered", "unfiltered", or NULL (not given) */
         bool mdev_started;        /* mdev: hostdev started it from its definition and stops it at release */
         char **sharers;           /* scsi shared by several owners: "DRIVER:DOMAIN" each, NULL-terminated; NULL when not shared */
+        /*
+         * A hold tied to a process (hd_manager_prepare_pid, hd_manager_hold_pid):
+         * its pid and start time (field 22 of /proc/PID/stat, clock ticks since
+         * boot); 0 when the hold is tied to none. For a shared LUN, the first owner's.
+         */
+        int64_t holder_pid, holder_start;
 };
 
 /*
@@ -280,6 +286,42 @@ enum hd_manager_flags {
  */
 int hd_manager_prepare(struct hd_context *ctx, const struct hd_owner *owner, const struct hd_domain_def *def,
                        unsigned flags, char ***ret_skipped);
+
+/*
+ * Holds tied to a process. A hold is the devices one owner holds; tied to
+ * process PID, it lasts as long as that process: the record keeps PID and
+ * its start time (field 22 of /proc/PID/stat, read below the root prefix),
+ * so a pid the kernel gave to another process since is not the holder.
+ * When a later changing operation (every one runs hd_recover's work first)
+ * or hd_recover finds the holder gone, the owner's devices are given back as
+ * hd_manager_release gives them back, said as a notice on the context
+ * (hd_context_take_notices) or an item of hd_recover's report, and listed
+ * by hd_reclaim_list. A PCI device whose /dev/vfio/N or vfio cdev some
+ * process still has open is never given back: the owner's hold stays, and
+ * the notice names that process.
+ */
+
+/* hd_manager_prepare, the hold tied to PID; -ESRCH (said) when there is no process PID. */
+int hd_manager_prepare_pid(struct hd_context *ctx, const struct hd_owner *owner, const struct hd_domain_def *def,
+                           unsigned flags, int pid, char ***ret_skipped);
+/*
+ * Tie what OWNER holds to process PID (another one than before: `hostdev
+ * run` ties its own hold to its launcher once it is started); PID 0 unties
+ * it. -ESRCH when there is no process PID, -ENOENT when OWNER holds nothing.
+ */
+int hd_manager_hold_pid(struct hd_context *ctx, const struct hd_owner *owner, int pid);
+
+/* One device given back because the process its hold was tied to died. */
+struct hd_reclaim {
+        char *owner_driver, *owner_domain, *owner_uuid; /* who held it; the UUID may be NULL */
+        char *kind, *key;                               /* as in struct hd_active */
+        int64_t holder_pid;                             /* the process that was gone */
+        int64_t reclaimed;                              /* when, seconds since the epoch */
+        char *why; /* "pid 1234 is gone", "pid 1234 is another process now" */
+};
+/* What was given back from holders that died in the last 30 days, oldest first; no store is an empty list. */
+int hd_reclaim_list(struct hd_context *ctx, struct hd_reclaim **ret, size_t *ret_n);
+void hd_reclaim_list_free(struct hd_reclaim *v, size_t n);
 
 /*
  * Give back what OWNER holds: the devices of DEF that OWNER holds, or with DEF

@@ -235,6 +235,7 @@ static int unwind_rows(struct hd_store *s, int64_t op_id) {
                 free(rec->owner_domain);
                 free(rec->owner_uuid);
                 rec->owner_driver = rec->owner_domain = rec->owner_uuid = NULL;
+                rec->holder_pid = rec->holder_start = 0; /* a hold ends with its owner */
                 r = store_device_update(s, rec, 0);
         }
         hd_active_list_free(v, n);
@@ -286,6 +287,7 @@ static int park_on_stub(struct hd_context *ctx, struct hd_store *s, struct mop *
         free(rec->owner_domain);
         free(rec->owner_uuid);
         rec->owner_driver = rec->owner_domain = rec->owner_uuid = NULL;
+        rec->holder_pid = rec->holder_start = 0;
         r = store_record_set_state(rec, STORE_DETACHED);
         if (r >= 0)
                 r = mop_end_pending(m);

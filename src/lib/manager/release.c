@@ -185,7 +185,7 @@ int hd_manager_release(struct hd_context *ctx, const struct hd_owner *owner, con
         r = owner_check(ctx, owner);
         if (r < 0)
                 return r;
-        r = manager_begin(ctx, &lock, &s);
+        r = manager_begin_owner(ctx, owner, &lock, &s);
         if (r < 0)
                 return r;
         return manager_release_locked(ctx, s, owner, def, flags);
