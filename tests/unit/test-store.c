@@ -111,6 +111,36 @@ static void test_migrate_vf_flags(void **state) {
         hd_context_free(ctx);
 }
 
+/* A store of schema 4 (before claims): opened, it gains 'claimed', false on its rows, and the flag is written and read. */
+static void test_migrate_claimed(void **state) {
+        struct hd_context *ctx = new_ctx("v4");
+        struct hd_store *s = NULL;
+        struct hd_active *a = NULL, *r = store_record_new(STORE_PCI, "0000:01:00.0", STORE_HELD);
+
+        assert_non_null(r);
+        r->owner_driver = strdup("qemu");
+        r->owner_domain = strdup("vm1");
+        assert_int_equal(store_open(ctx, 0, &s), 0);
+        assert_int_equal(store_device_add(s, r, 0), 0);
+        assert_int_equal(sqlite3_exec(s->db, "ALTER TABLE devices DROP COLUMN claimed; PRAGMA user_version = 4", NULL,
+                                      NULL, NULL),
+                         SQLITE_OK);
+        store_close(s);
+        assert_int_equal(store_open(ctx, 0, &s), 0);
+        assert_int_equal(store_device_get(s, STORE_PCI, "0000:01:00.0", &a, NULL), 0);
+        assert_string_equal(a->owner_domain, "vm1");
+        assert_false(a->claimed);
+        a->claimed = true;
+        assert_int_equal(store_device_update(s, a, 0), 0);
+        hd_active_free(a);
+        assert_int_equal(store_device_get(s, STORE_PCI, "0000:01:00.0", &a, NULL), 0);
+        assert_true(a->claimed);
+        hd_active_free(a);
+        hd_active_free(r);
+        store_close(s);
+        hd_context_free(ctx);
+}
+
 static void test_claim(void **state) {
         struct hd_context *ctx = new_ctx("claim");
         struct hd_store *s = NULL;
@@ -218,7 +248,7 @@ static void test_round_trip(void **state) {
                 r->node = strdup("/dev/vfio/2");
                 r->sgio = strdup("unfiltered");
                 r->holder = strdup("not written: the inserting process is");
-                r->managed = r->remove_slot = r->shareable = r->mdev_started = true;
+                r->managed = r->remove_slot = r->shareable = r->mdev_started = r->claimed = true;
                 r->unbind_from_stub = r->reprobe = r->readonly = false;
                 assert_int_equal(store_device_add(s, r, 77), 0);
                 assert_int_equal(store_device_get(s, (enum store_kind)k, key, &got, &op), 0);
@@ -237,7 +267,7 @@ static void test_round_trip(void **state) {
                 assert_string_equal(got->node, "/dev/vfio/2");
                 assert_string_equal(got->sgio, "unfiltered");
                 assert_string_equal(got->holder, me);
-                assert_true(got->managed && got->remove_slot && got->shareable && got->mdev_started);
+                assert_true(got->managed && got->remove_slot && got->shareable && got->mdev_started && got->claimed);
                 assert_false(got->unbind_from_stub || got->reprobe || got->readonly);
                 assert_true(got->created > 0 && got->updated >= got->created);
                 hd_active_free(got);
@@ -446,6 +476,7 @@ int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_open_private),
                 cmocka_unit_test(test_newer_schema),
+                cmocka_unit_test(test_migrate_claimed),
                 cmocka_unit_test(test_migrate_vf_flags),
                 cmocka_unit_test(test_claim),
                 cmocka_unit_test(test_round_trip),

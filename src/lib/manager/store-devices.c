@@ -28,7 +28,7 @@ enum column_flags {
 /*
  * The devices table, once: SELECT, INSERT, UPDATE, reading a row and freeing
  * a record all follow this list. Migration 1 made the columns up to op_id,
- * migration 2 those up to mdev_started, migration 3 vf_flags; the order here
+ * migration 2 those up to mdev_started, migration 3 vf_flags, migration 4 claimed; the order here
  * is only the order of the SQL.
  */
 static const struct column {
@@ -64,6 +64,7 @@ static const struct column {
         C(sgio, COL_TEXT, 0),
         C(mdev_started, COL_BOOL, 0),
         C(vf_flags, COL_TEXT, 0),
+        C(claimed, COL_BOOL, 0),
 #undef C
 };
 

@@ -63,6 +63,8 @@ static const char *const migrations[] = {
         "  FOREIGN KEY (kind, key) REFERENCES devices (kind, key) ON DELETE CASCADE);",
         /* 3: a VF's saved spoof checking, trust and link state ("trust=off link=auto"), beside its MAC and VLAN. */
         "ALTER TABLE devices ADD COLUMN vf_flags TEXT;",
+        /* 4: a device another launcher prepared itself (libvirt, through its hook) and hostdev only records. */
+        "ALTER TABLE devices ADD COLUMN claimed INTEGER NOT NULL DEFAULT 0;",
 };
 
 int store_schema_version(void) {
