@@ -89,8 +89,10 @@ static void test_migrate_vf_flags(void **state) {
         r->vf_flags = strdup("trust=off");
         assert_int_equal(store_open(ctx, 0, &s), 0);
         assert_int_equal(store_device_add(s, r, 0), 0);
-        assert_int_equal(sqlite3_exec(s->db, "ALTER TABLE devices DROP COLUMN vf_flags; PRAGMA user_version = 2", NULL,
-                                      NULL, NULL),
+        assert_int_equal(sqlite3_exec(s->db,
+                                      "ALTER TABLE devices DROP COLUMN claimed; ALTER TABLE devices DROP COLUMN vf_flags; "
+                                      "PRAGMA user_version = 2",
+                                      NULL, NULL, NULL),
                          SQLITE_OK);
         store_close(s);
         assert_int_equal(store_open(ctx, 0, &s), 0);
@@ -111,9 +113,9 @@ static void test_migrate_vf_flags(void **state) {
         hd_context_free(ctx);
 }
 
-/* A store of schema 4 (before claims): opened, it gains 'claimed', false on its rows, and the flag is written and read. */
+/* A store of schema 3 (before claims): opened, it gains 'claimed', false on its rows, and the flag is written and read. */
 static void test_migrate_claimed(void **state) {
-        struct hd_context *ctx = new_ctx("v4");
+        struct hd_context *ctx = new_ctx("v3");
         struct hd_store *s = NULL;
         struct hd_active *a = NULL, *r = store_record_new(STORE_PCI, "0000:01:00.0", STORE_HELD);
 
@@ -122,7 +124,7 @@ static void test_migrate_claimed(void **state) {
         r->owner_domain = strdup("vm1");
         assert_int_equal(store_open(ctx, 0, &s), 0);
         assert_int_equal(store_device_add(s, r, 0), 0);
-        assert_int_equal(sqlite3_exec(s->db, "ALTER TABLE devices DROP COLUMN claimed; PRAGMA user_version = 4", NULL,
+        assert_int_equal(sqlite3_exec(s->db, "ALTER TABLE devices DROP COLUMN claimed; PRAGMA user_version = 3", NULL,
                                       NULL, NULL),
                          SQLITE_OK);
         store_close(s);
