@@ -85,10 +85,14 @@ static int claim_element(struct claim *c, const struct hd_hostdev_def *h) {
                 if (r == -ENODEV && h->usb.startup_policy != HD_STARTUP_POLICY_DEFAULT &&
                     h->usb.startup_policy != HD_STARTUP_POLICY_MANDATORY)
                         return 0; /* libvirt leaves it out too */
+                if (r == -ENODEV && h->usb.has_product)
+                        return hd_error(c->ctx, r, "no USB device %04x:%04x on this host; plug it in, or say "
+                                        "startupPolicy='optional'",
+                                        h->usb.vendor, h->usb.product);
                 if (r == -ENODEV)
-                        return hd_error(c->ctx, r, "no USB device %04x:%04x (bus %u device %u) on this host; plug it "
-                                        "in, or say startupPolicy='optional'",
-                                        h->usb.vendor, h->usb.product, h->usb.bus, h->usb.device);
+                        return hd_error(c->ctx, r, "no USB device at bus %u device %u on this host; plug it in, or "
+                                        "say startupPolicy='optional'",
+                                        h->usb.bus, h->usb.device);
                 if (r == -ENOTUNIQ)
                         return hd_error(c->ctx, r, "several USB devices are %04x:%04x; add <address bus= device=/> "
                                         "to pick one",
