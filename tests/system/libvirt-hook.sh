@@ -101,7 +101,8 @@ if [ "$rc" != 0 ] && grep -q "0000:7e:1f.7 is held by qemu:other" <<<"$out"; the
 elif grep -q "prepare begin" "$tmp/calls" 2>/dev/null; then
         notok "virsh start refused: libvirt's error carries hostdev's message" "exit $rc: $out"
 else
-        skip "libvirtd ran no hook from $HOOKS_DIR/qemu.d (virsh: $out)"
+        notok "virsh start refused: libvirt's error carries hostdev's message" \
+                "libvirtd ran no hook from $HOOKS_DIR/qemu.d (virsh exit $rc: $out)"
 fi
 if hd active -rn | grep -q "^pci 0000:7e:1f.7 held qemu:other" && ! hd active -rn | grep -q "libvirt:"; then
         ok "qemu:other keeps its device, libvirt:hdhook-refused holds nothing"
