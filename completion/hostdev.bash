@@ -58,7 +58,7 @@ _hostdev() {
         -o|--output) COMPREPLY=($(compgen -W "help NAME CAP CAPS DRIVER IOMMU NUMA DESCRIPTION ADDRESS VENDOR PRODUCT CLASS DEVNODE PF VFS MAXVFS PARENT SUBSYSTEM PATH" -- "$cur")); return ;;
         esac
         case $verb in
-        "") COMPREPLY=($(compgen -W "list show iommu detach reattach reset check recover prepare release active qemu-args run monitor mdev sriov vhba create --sysroot --state-dir --help --version" -- "$cur")) ;;
+        "") COMPREPLY=($(compgen -W "list show iommu detach reattach reset check recover prepare release claim unclaim active qemu-args run monitor mdev sriov vhba create --sysroot --state-dir --help --version" -- "$cur")) ;;
         list) COMPREPLY=($(compgen -W "--tree --cap --count --inactive --all --output --json --pairs --raw --noheadings --help" -- "$cur")) ;;
         show)
                 if [[ $cur == -* ]]; then
@@ -136,7 +136,7 @@ _hostdev() {
                                 return
                         fi
                 done ;&
-        prepare|release|qemu-args)
+        prepare|release|qemu-args|claim|unclaim)
                 case $prev in
                 -o|--owner) _hostdev_offer < <(_hostdev_owners); return ;;
                 -k|--kind) COMPREPLY=($(compgen -W "pci usb scsi mdev net_vf" -- "$cur")); return ;;
@@ -147,6 +147,8 @@ _hostdev() {
                         case $verb in
                         prepare) COMPREPLY=($(compgen -W "--owner --uuid --force --resume --kind --pid --help" -- "$cur")) ;;
                         release) COMPREPLY=($(compgen -W "--owner --uuid --kind --help" -- "$cur")) ;;
+                        claim) COMPREPLY=($(compgen -W "--owner --uuid --again --help" -- "$cur")) ;;
+                        unclaim) COMPREPLY=($(compgen -W "--owner --help" -- "$cur")) ;;
                         qemu-args) COMPREPLY=($(compgen -W "--owner --no-controllers --null --help" -- "$cur")) ;;
                         run) COMPREPLY=($(compgen -W "--owner --uuid --force --resume --kind --no-controllers --verbose --help" -- "$cur")) ;;
                         esac

@@ -204,6 +204,11 @@ struct hd_active {
          * boot); 0 when the hold is tied to none. For a shared LUN, the first owner's.
          */
         int64_t holder_pid, holder_start;
+        /*
+         * Claimed (hd_manager_claim): its launcher (libvirt) prepared it itself; hostdev only records who has
+         * it, and its release writes nothing to sysfs.
+         */
+        bool claimed;
 };
 
 /*
@@ -239,6 +244,8 @@ enum hd_manager_flags {
          * USB device with startupPolicy='requisite' may then be missing, as in libvirt.
          */
         HD_MANAGER_RESUME = 1 << 2,
+        /* hd_manager_claim: what OWNER holds already is no refusal (libvirt reconnecting to a running guest). */
+        HD_MANAGER_AGAIN = 1 << 3,
         /* Per kind: act only on these (none of them set: on every kind). An interface's VF is HD_MANAGER_ONLY_NET_VF. */
         HD_MANAGER_ONLY_PCI = 1 << 8,
         HD_MANAGER_ONLY_USB = 1 << 9,
@@ -338,6 +345,25 @@ void hd_reclaim_list_free(struct hd_reclaim *v, size_t n);
  */
 int hd_manager_release(struct hd_context *ctx, const struct hd_owner *owner, const struct hd_domain_def *def,
                        unsigned flags);
+
+/*
+ * Record every device of DEF (its <hostdev> and <interface type='hostdev'>
+ * elements) as held by OWNER without touching sysfs: for a launcher that
+ * binds the drivers itself (libvirt, through its hook). All or none: a
+ * device another owner holds, or an operation has busy, is refused
+ * (-EBUSY, naming that owner) before anything is written; one OWNER holds
+ * already too, unless HD_MANAGER_AGAIN. A device detached by hand
+ * ('hostdev detach') is taken and goes back to detached when unclaimed.
+ * Keys come from the XML alone (a PCI device that is not there is the
+ * launcher's to report), except a USB device named by vendor/product or by
+ * address only, which is looked up. The records are "claimed": release
+ * and recovery drop them without writing to sysfs. A domain without host
+ * devices opens no store. Returns the number of records written.
+ */
+int hd_manager_claim(struct hd_context *ctx, const struct hd_owner *owner, const struct hd_domain_def *def,
+                     unsigned flags);
+/* Drop every claimed record OWNER has, writing nothing to sysfs; returns how many (0: none). */
+int hd_manager_unclaim(struct hd_context *ctx, const struct hd_owner *owner);
 
 enum hd_qemu_args_flags {
         /* Leave out the controllers: the command line has its own (with libvirt's ids, "usb", "scsi0" ...). */

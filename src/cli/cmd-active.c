@@ -49,6 +49,10 @@ static char *owner_of(const struct hd_active *a) {
 static char *restore_of(const struct hd_active *a) {
         if (streq(a->state, "busy"))
                 return strdupf("being changed by %s; if it is gone, hostdev recover", a->holder ? a->holder : "?");
+        /* Claimed: its launcher (libvirt) prepared it and gives it back; hostdev only holds the record. */
+        if (a->claimed)
+                return a->prev_state ? strdup("claimed: the launcher gives it back; then detached again")
+                                     : strdup("claimed: the launcher gives it back");
         if (streq(a->kind, "pci")) {
                 if (a->prev_state)
                         return strdupf("stays detached on %s", a->stub_driver ? a->stub_driver : "its stub");

@@ -77,6 +77,8 @@ static void test_newer_schema(void **state) {
         hd_context_free(ctx);
 }
 
+/* What migration 5 added (the claimed flag), taken away again: a store as hostdev of schema 4 left it. */
+#define SCHEMA_4_FROM_5 "ALTER TABLE devices DROP COLUMN claimed; "
 /* What migration 4 added, taken away again: a store as hostdev of schema 3 left it. */
 #define SCHEMA_3_FROM_4                                                                                            \
         "DROP INDEX reclaims_when; DROP TABLE reclaims; "                                                       \
@@ -95,7 +97,7 @@ static void test_migrate_vf_flags(void **state) {
         r->vf_flags = strdup("trust=off");
         assert_int_equal(store_open(ctx, 0, &s), 0);
         assert_int_equal(store_device_add(s, r, 0), 0);
-        assert_int_equal(sqlite3_exec(s->db, SCHEMA_3_FROM_4 "ALTER TABLE devices DROP COLUMN vf_flags; "
+        assert_int_equal(sqlite3_exec(s->db, SCHEMA_4_FROM_5 SCHEMA_3_FROM_4 "ALTER TABLE devices DROP COLUMN vf_flags; "
                                       "PRAGMA user_version = 2", NULL, NULL, NULL),
                          SQLITE_OK);
         store_close(s);
@@ -111,6 +113,36 @@ static void test_migrate_vf_flags(void **state) {
         hd_active_free(a);
         assert_int_equal(store_device_get(s, STORE_NET_VF, "0000:03:02.0", &a, NULL), 0);
         assert_string_equal(a->vf_flags, "trust=off link=auto");
+        hd_active_free(a);
+        hd_active_free(r);
+        store_close(s);
+        hd_context_free(ctx);
+}
+
+/* A store of schema 4 (before claims): opened, it gains 'claimed', false on its rows, and the flag is written and read. */
+static void test_migrate_claimed(void **state) {
+        struct hd_context *ctx = new_ctx("v3");
+        struct hd_store *s = NULL;
+        struct hd_active *a = NULL, *r = store_record_new(STORE_PCI, "0000:01:00.0", STORE_HELD);
+
+        assert_non_null(r);
+        r->owner_driver = strdup("qemu");
+        r->owner_domain = strdup("vm1");
+        assert_int_equal(store_open(ctx, 0, &s), 0);
+        assert_int_equal(store_device_add(s, r, 0), 0);
+        assert_int_equal(sqlite3_exec(s->db, SCHEMA_4_FROM_5 "PRAGMA user_version = 4", NULL,
+                                      NULL, NULL),
+                         SQLITE_OK);
+        store_close(s);
+        assert_int_equal(store_open(ctx, 0, &s), 0);
+        assert_int_equal(store_device_get(s, STORE_PCI, "0000:01:00.0", &a, NULL), 0);
+        assert_string_equal(a->owner_domain, "vm1");
+        assert_false(a->claimed);
+        a->claimed = true;
+        assert_int_equal(store_device_update(s, a, 0), 0);
+        hd_active_free(a);
+        assert_int_equal(store_device_get(s, STORE_PCI, "0000:01:00.0", &a, NULL), 0);
+        assert_true(a->claimed);
         hd_active_free(a);
         hd_active_free(r);
         store_close(s);
@@ -224,7 +256,7 @@ static void test_round_trip(void **state) {
                 r->node = strdup("/dev/vfio/2");
                 r->sgio = strdup("unfiltered");
                 r->holder = strdup("not written: the inserting process is");
-                r->managed = r->remove_slot = r->shareable = r->mdev_started = true;
+                r->managed = r->remove_slot = r->shareable = r->mdev_started = r->claimed = true;
                 r->unbind_from_stub = r->reprobe = r->readonly = false;
                 assert_int_equal(store_device_add(s, r, 77), 0);
                 assert_int_equal(store_device_get(s, (enum store_kind)k, key, &got, &op), 0);
@@ -243,7 +275,7 @@ static void test_round_trip(void **state) {
                 assert_string_equal(got->node, "/dev/vfio/2");
                 assert_string_equal(got->sgio, "unfiltered");
                 assert_string_equal(got->holder, me);
-                assert_true(got->managed && got->remove_slot && got->shareable && got->mdev_started);
+                assert_true(got->managed && got->remove_slot && got->shareable && got->mdev_started && got->claimed);
                 assert_false(got->unbind_from_stub || got->reprobe || got->readonly);
                 assert_true(got->created > 0 && got->updated >= got->created);
                 hd_active_free(got);
@@ -467,7 +499,7 @@ static void test_migrate_holds(void **state) {
         r->owner_domain = strdup("vm1");
         assert_int_equal(store_open(ctx, 0, &s), 0);
         assert_int_equal(store_device_add(s, r, 0), 0);
-        assert_int_equal(sqlite3_exec(s->db, SCHEMA_3_FROM_4 "PRAGMA user_version = 3", NULL, NULL, NULL), SQLITE_OK);
+        assert_int_equal(sqlite3_exec(s->db, SCHEMA_4_FROM_5 SCHEMA_3_FROM_4 "PRAGMA user_version = 3", NULL, NULL, NULL), SQLITE_OK);
         store_close(s);
         assert_int_equal(store_open(ctx, 0, &s), 0);
         assert_int_equal(store_device_get(s, STORE_PCI, "0000:01:00.0", &a, NULL), 0);
@@ -511,6 +543,7 @@ int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_open_private),
                 cmocka_unit_test(test_newer_schema),
+                cmocka_unit_test(test_migrate_claimed),
                 cmocka_unit_test(test_migrate_vf_flags),
                 cmocka_unit_test(test_migrate_holds),
                 cmocka_unit_test(test_claim),

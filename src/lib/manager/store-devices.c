@@ -30,7 +30,7 @@ enum column_flags {
  * The devices table, once: SELECT, INSERT, UPDATE, reading a row and freeing
  * a record all follow this list. Migration 1 made the columns up to op_id,
  * migration 2 those up to mdev_started, migration 3 vf_flags, migration 4
- * holder_pid and holder_start; the order here
+ * holder_pid and holder_start, migration 5 claimed; the order here
  * is only the order of the SQL.
  */
 static const struct column {
@@ -68,6 +68,7 @@ static const struct column {
         C(vf_flags, COL_TEXT, 0),
         C(holder_pid, COL_INT, 0),
         C(holder_start, COL_INT, 0),
+        C(claimed, COL_BOOL, 0),
 #undef C
 };
 

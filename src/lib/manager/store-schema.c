@@ -80,6 +80,8 @@ static const char *const migrations[] = {
         "  reclaimed INTEGER NOT NULL,"
         "  why TEXT NOT NULL);"
         "CREATE INDEX reclaims_when ON reclaims (reclaimed);",
+        /* 5: a device another launcher prepared itself (libvirt, through its hook) and hostdev only records. */
+        "ALTER TABLE devices ADD COLUMN claimed INTEGER NOT NULL DEFAULT 0;",
 };
 
 int store_schema_version(void) {
