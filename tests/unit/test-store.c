@@ -121,7 +121,7 @@ static void test_migrate_vf_flags(void **state) {
 
 /* A store of schema 4 (before claims): opened, it gains 'claimed', false on its rows, and the flag is written and read. */
 static void test_migrate_claimed(void **state) {
-        struct hd_context *ctx = new_ctx("v3");
+        struct hd_context *ctx = new_ctx("v4");
         struct hd_store *s = NULL;
         struct hd_active *a = NULL, *r = store_record_new(STORE_PCI, "0000:01:00.0", STORE_HELD);
 
