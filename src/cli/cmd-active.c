@@ -13,8 +13,9 @@ static void usage(void) {
         printf("Usage: hostdev active [-J] [-r] [-n]\n\n"
                "Every device the state store records: held by a guest (OWNER), detached by hand, or\n"
                "busy (an operation runs on it, or was killed: see 'hostdev recover'); since when; the\n"
-               "node the guest uses; and what release or reattach restores. The store is shared by every\n"
-               "launcher on the host (--state-dir, HOSTDEV_STATE_DIR).\n\n"
+               "node the guest uses (CDEV: its VFIO cdev, where the kernel has one); and what release or\n"
+               "reattach restores. The store is shared by every launcher on the host (--state-dir,\n"
+               "HOSTDEV_STATE_DIR).\n\n"
                "Options:\n"
                " -J, --json          JSON output\n"
                " -r, --raw           raw output\n"
@@ -82,7 +83,8 @@ int verb_active(struct hd_context *ctx, int argc, char **argv) {
                 int flags;
         } cols[] = {
                 { "KIND", 6, 0 },   { "DEVICE", 20, 0 },          { "STATE", 8, 0 },  { "OWNER", 16, 0 },
-                { "UUID", 36, SCOLS_FL_HIDDEN }, { "SINCE", 19, 0 }, { "NODE", 12, 0 }, { "RESTORE", 30, SCOLS_FL_WRAP },
+                { "UUID", 36, SCOLS_FL_HIDDEN }, { "SINCE", 19, 0 }, { "NODE", 12, 0 }, { "CDEV", 12, 0 },
+                { "RESTORE", 30, SCOLS_FL_WRAP },
         };
         bool json = false, raw = false, noheadings = false;
         struct libscols_table *tb;
@@ -129,11 +131,12 @@ int verb_active(struct hd_context *ctx, int argc, char **argv) {
         for (size_t i = 0; i < n; i++) {
                 const struct hd_active *a = &v[i];
                 struct libscols_line *ln = scols_table_new_line(tb, NULL);
-                char *vals[8] = { strdup(a->kind), strdup(a->key), strdup(a->state), owner_of(a),
+                char *cdev = NULL;
+                char *vals[9] = { strdup(a->kind), strdup(a->key), strdup(a->state), owner_of(a),
                                   strdup_or_null(a->owner_uuid),
                                   when(streq(a->state, "held") ? a->updated : a->created), strdup_or_null(a->node),
-                                  restore_of(a) };
-                for (int k = 0; k < 8; k++) {
+                                  hd_active_vfio_cdev(ctx, a, &cdev) < 0 ? NULL : cdev, restore_of(a) };
+                for (int k = 0; k < 9; k++) {
                         if (!ln || (vals[k] && scols_line_refer_data(ln, (size_t)k, vals[k]) < 0)) {
                                 free(vals[k]);
                                 r = -ENOMEM;

@@ -5,6 +5,7 @@
 
 #include "doctor.h"
 #include "inventory/iommu-internal.h"
+#include "inventory/vfio-cdev.h"
 #include "sysfs/sysfs.h"
 #include "util/strutil.h"
 
@@ -194,16 +195,6 @@ static bool module_here(struct hd_context *ctx, const char *name) {
         return p && sysfs_exists(ctx, p);
 }
 
-/* The first vfioN in vfio-dev/, as the node its cdev would be. */
-static int find_cdev(const char *name, unsigned char type, void *userdata) {
-        char **ret = userdata;
-        (void)type;
-        if (!startswith(name, "vfio") || *ret)
-                return 0;
-        *ret = strdupf("/dev/vfio/devices/%s", name);
-        return *ret ? 0 : -ENOMEM;
-}
-
 static int check_vfio(struct doctor *dc) {
         struct report_meta meta = { .source = "/sys/module" };
         struct strbuf missing = {};
@@ -233,30 +224,20 @@ static int check_vfio(struct doctor *dc) {
 int doctor_vfio_cdev(struct doctor *dc) {
         struct report_meta meta = { .source = "vfio-dev" };
         _cleanup_free_ char *cdev = NULL;
-        int r;
+        int r = vfio_cdev_at(dc->d->dirfd, &cdev);
 
-        /* Documentation/driver-api/vfio.rst, "VFIO device cdev": vfio-dev/vfioN/dev when the kernel has it. */
-        r = sysfs_list_at(dc->d->dirfd, "vfio-dev", find_cdev, &cdev);
-        if (r == -ENOMEM)
+        if (r == -ENOENT)
+                return 0; /* no vfio driver holds it: nothing to say */
+        if (r < 0)
                 return r;
-        r = 0;
-        if (cdev) {
-                _cleanup_free_ char *dev = strdupf("vfio-dev/%s/dev", path_basename(cdev));
-                if (!dev)
-                        return -ENOMEM;
-                if (!sysfs_exists_at(dc->d->dirfd, dev))
-                        cdev[0] = 0;
-        }
-        if (cdev && *cdev)
-                r = report_addm(dc->rep, &meta, HD_REPORT_INFO, "vfio", NULL, "vfio cdev %s%s", cdev,
-                                sysfs_exists(dc->ctx, "/dev/iommu") ? "; iommufd /dev/iommu is there"
-                                                                    : "; no /dev/iommu (iommufd is not loaded)");
-        else if (cdev)
-                r = report_addm(dc->rep, &meta, HD_REPORT_INFO, "vfio", NULL,
-                                "no vfio cdev: this kernel lacks CONFIG_VFIO_DEVICE_CDEV; QEMU opens the group "
-                                "/dev/vfio/%d",
-                                dc->d->iommu_group);
-        return r;
+        if (cdev)
+                return report_addm(dc->rep, &meta, HD_REPORT_INFO, "vfio", NULL, "vfio cdev %s%s", cdev,
+                                   iommufd_present(dc->ctx) ? "; iommufd /dev/iommu is there"
+                                                            : "; no /dev/iommu (iommufd is not loaded)");
+        return report_addm(dc->rep, &meta, HD_REPORT_INFO, "vfio", NULL,
+                           "no vfio cdev: this kernel lacks CONFIG_VFIO_DEVICE_CDEV; QEMU opens the group "
+                           "/dev/vfio/%d",
+                           dc->d->iommu_group);
 }
 
 static int check_cmdline(struct doctor *dc, const char *relevant) {
