@@ -249,16 +249,13 @@ static int append_iommufd(struct args *a, struct strbuf *b, const struct hd_host
         r = vfio_cdev_of(a->ctx, path, &node);
         if (r == -ENOMEM)
                 return r;
-        if (r == -ENOENT)
+        /* A kernel without the cdev has vfio-dev/vfioN without dev (6.2+) or no vfio-dev at all (older). */
+        if (r <= 0)
                 return hd_error(a->ctx, -EOPNOTSUPP,
-                                "%s: %s asks for iommufd, but no vfio driver holds %s (no vfio-dev in %s); "
-                                "prepare it again ('hostdev prepare')",
-                                what, why, what, path);
-        if (r == 0)
-                return hd_error(a->ctx, -EOPNOTSUPP,
-                                "%s: %s asks for iommufd, but %s has no VFIO cdev (%s/vfio-dev/vfioN has no "
-                                "dev: the kernel lacks CONFIG_VFIO_DEVICE_CDEV); use its group instead: leave "
-                                "out --iommufd, or write <driver iommufd='no'/>",
+                                "%s: %s asks for iommufd, but %s has no VFIO cdev (no vfio-dev/vfioN/dev in %s: "
+                                "the kernel lacks CONFIG_VFIO_DEVICE_CDEV, or no vfio driver holds it); QEMU can "
+                                "open it through its group instead: leave out --iommufd, or write <driver "
+                                "iommufd='no'/>",
                                 what, why, what, path);
         strbuf_append(b, ",iommufd=" IOMMUFD_ID);
         return 0;
