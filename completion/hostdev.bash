@@ -146,8 +146,8 @@ _hostdev() {
                         case $verb in
                         prepare) COMPREPLY=($(compgen -W "--owner --uuid --force --resume --kind --help" -- "$cur")) ;;
                         release) COMPREPLY=($(compgen -W "--owner --uuid --kind --help" -- "$cur")) ;;
-                        qemu-args) COMPREPLY=($(compgen -W "--owner --no-controllers --null --help" -- "$cur")) ;;
-                        run) COMPREPLY=($(compgen -W "--owner --uuid --force --resume --kind --no-controllers --verbose --help" -- "$cur")) ;;
+                        qemu-args) COMPREPLY=($(compgen -W "--owner --no-controllers --iommufd --null --help" -- "$cur")) ;;
+                        run) COMPREPLY=($(compgen -W "--owner --uuid --force --resume --kind --no-controllers --iommufd --verbose --help" -- "$cur")) ;;
                         esac
                 else
                         COMPREPLY=($(compgen -f -X '!*.xml' -- "$cur"))

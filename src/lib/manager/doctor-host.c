@@ -199,6 +199,9 @@ static int check_vfio(struct doctor *dc) {
         struct report_meta meta = { .source = "/sys/module" };
         struct strbuf missing = {};
         bool vfio = module_here(dc->ctx, "vfio"), container = sysfs_exists(dc->ctx, "/dev/vfio/vfio");
+        /* Whether a launcher may use iommufd (qemu-args --iommufd) rather than the group and its container. */
+        const char *iommufd = iommufd_present(dc->ctx) ? "iommufd's /dev/iommu is there"
+                                                       : "no /dev/iommu (no iommufd: QEMU opens the group)";
         int r = 0;
 
         for (const char *const *m = (const char *const[]){ "vfio", "vfio_pci", "vfio_iommu_type1", NULL }; *m; m++)
@@ -212,11 +215,11 @@ static int check_vfio(struct doctor *dc) {
                                 "vfio is loaded but /dev/vfio/vfio is missing: QEMU cannot open a container");
         else if (missing.len)
                 r = report_addm(dc->rep, &meta, HD_REPORT_INFO, "vfio", NULL,
-                                "not loaded: %s; detach and prepare load them (through libkmod, as modprobe)",
-                                missing.s);
+                                "not loaded: %s; detach and prepare load them (through libkmod, as modprobe); %s",
+                                missing.s, iommufd);
         else
                 r = report_addm(dc->rep, &meta, HD_REPORT_OK, "vfio", NULL,
-                                "vfio, vfio_pci and vfio_iommu_type1 are loaded; /dev/vfio/vfio is there");
+                                "vfio, vfio_pci and vfio_iommu_type1 are loaded; /dev/vfio/vfio is there; %s", iommufd);
         strbuf_done(&missing);
         return r;
 }
