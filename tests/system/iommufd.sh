@@ -122,4 +122,13 @@ else
         notok "no vfio-dev: nothing said" "$out"
 fi
 expect_fail "qemu-args --iommufd on 6.1" 1 "no /dev/iommu" hd qemu-args --iommufd "$tmp/vm1.xml"
+hd release --owner qemu "$tmp/vm1.xml" >/dev/null 2>&1
+# run refuses before starting the launcher, and gives back what it prepared.
+expect_fail "run --iommufd on 6.1: refused" 125 "0000:01:00.0: --iommufd asks for iommufd, but this host has no /dev/iommu" \
+        hd run --owner qemu --iommufd "$tmp/vm1.xml" -- sh -c 'echo launched'
+if out=$(hd active 2>&1) && [ "$out" = "no device is held or detached" ] && [ "$(drv 0000:01:00.0)" = e1000e ]; then
+        ok "run --iommufd on 6.1: everything given back"
+else
+        notok "run --iommufd on 6.1: everything given back" "$out; driver $(drv 0000:01:00.0)"
+fi
 finish
