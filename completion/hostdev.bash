@@ -55,7 +55,7 @@ _hostdev() {
         --sysroot|--state-dir) COMPREPLY=($(compgen -d -- "$cur")); return ;;
         -c|--cap) COMPREPLY=($(compgen -W "system pci usb_device usb net scsi_host scsi_target scsi storage scsi_generic drm mdev vdpa ccw css ap_card ap_queue ap_matrix fc_host vports mdev_types vf pf" -- "$cur")); return ;;
         -s|--source) [[ $verb == monitor ]] && { COMPREPLY=($(compgen -W "kernel udev" -- "$cur")); return; } ;;
-        -o|--output) COMPREPLY=($(compgen -W "help NAME CAP CAPS DRIVER IOMMU NUMA DESCRIPTION ADDRESS VENDOR PRODUCT CLASS DEVNODE PF VFS MAXVFS PARENT SUBSYSTEM PATH" -- "$cur")); return ;;
+        -o|--output) COMPREPLY=($(compgen -W "help NAME CAP CAPS DRIVER IOMMU NUMA DESCRIPTION ADDRESS VENDOR PRODUCT CLASS DEVNODE CDEV PF VFS MAXVFS PARENT SUBSYSTEM PATH" -- "$cur")); return ;;
         esac
         case $verb in
         "") COMPREPLY=($(compgen -W "list show iommu detach reattach reset check recover prepare release claim unclaim active qemu-args run monitor mdev sriov vhba create --sysroot --state-dir --help --version" -- "$cur")) ;;
@@ -149,8 +149,8 @@ _hostdev() {
                         release) COMPREPLY=($(compgen -W "--owner --uuid --kind --help" -- "$cur")) ;;
                         claim) COMPREPLY=($(compgen -W "--owner --uuid --again --help" -- "$cur")) ;;
                         unclaim) COMPREPLY=($(compgen -W "--owner --help" -- "$cur")) ;;
-                        qemu-args) COMPREPLY=($(compgen -W "--owner --no-controllers --null --help" -- "$cur")) ;;
-                        run) COMPREPLY=($(compgen -W "--owner --uuid --force --resume --kind --no-controllers --verbose --help" -- "$cur")) ;;
+                        qemu-args) COMPREPLY=($(compgen -W "--owner --no-controllers --iommufd --null --help" -- "$cur")) ;;
+                        run) COMPREPLY=($(compgen -W "--owner --uuid --force --resume --kind --no-controllers --iommufd --verbose --help" -- "$cur")) ;;
                         esac
                 else
                         COMPREPLY=($(compgen -f -X '!*.xml' -- "$cur"))

@@ -217,6 +217,12 @@ struct hd_active {
  * yours) is an error with a message saying why, never an empty list.
  */
 int hd_active_list(struct hd_context *ctx, struct hd_active **ret_records, size_t *ret_n);
+/*
+ * The VFIO cdev of record A's device (a "pci" or "mdev" record), read from
+ * sysfs now: "/dev/vfio/devices/vfioN" in *RET_NODE, or NULL when the kernel
+ * gave it none (no CONFIG_VFIO_DEVICE_CDEV, not on a vfio driver, gone).
+ */
+int hd_active_vfio_cdev(struct hd_context *ctx, const struct hd_active *a, char **ret_node);
 /* One device's record; -ENOENT when it has none. */
 int hd_active_get(struct hd_context *ctx, const char *kind, const char *key,
                   struct hd_active **ret_record);
@@ -368,6 +374,12 @@ int hd_manager_unclaim(struct hd_context *ctx, const struct hd_owner *owner);
 enum hd_qemu_args_flags {
         /* Leave out the controllers: the command line has its own (with libvirt's ids, "usb", "scsi0" ...). */
         HD_QEMU_ARGS_NO_CONTROLLERS = 1 << 0,
+        /*
+         * Every VFIO device (PCI, VF, mediated) through iommufd rather than its
+         * group, as <driver iommufd='yes'/> asks for one PCI device; a device's
+         * iommufd='no' still wins.
+         */
+        HD_QEMU_ARGS_IOMMUFD = 1 << 1,
 };
 
 /*
@@ -390,6 +402,11 @@ enum hd_qemu_args_flags {
  *     (single-LUN) bus and channel=,scsi-id=,lun= on virtio-scsi and others.
  *   - <address type='unassigned'/>: prepared, but left off.
  *   - <teaming type='transient' persistent='ALIAS'/>: failover_pair_id=ALIAS.
+ *   - iommufd (HD_QEMU_ARGS_IOMMUFD, <driver iommufd='yes'/>): one
+ *     "-object iommufd,id=iommufd0" before the devices, and iommufd=iommufd0
+ *     on each device that uses it; QEMU opens the device's VFIO cdev itself.
+ *     -EOPNOTSUPP, naming the device and the remedy, when the host has no
+ *     /dev/iommu or the device no cdev (vfio-dev/vfioN/dev).
  *   - a USB device's <address type='usb' bus= port=>: bus=ID.0,port=;
  *     <source guestReset=>: guest-reset= and guest-resets-all=.
  *

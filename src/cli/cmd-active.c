@@ -13,8 +13,9 @@ static void usage(void) {
         printf("Usage: hostdev active [-J] [-r] [-n]\n\n"
                "Every device the state store records: held by a guest (OWNER), detached by hand, or\n"
                "busy (an operation runs on it, or was killed: see 'hostdev recover'); since when; the\n"
-               "node the guest uses; and what release or reattach restores. The store is shared by every\n"
-               "launcher on the host (--state-dir, HOSTDEV_STATE_DIR). PID is the process a hold is tied\n"
+               "node the guest uses (CDEV: its VFIO cdev, where the kernel has one); and what release or\n"
+               "reattach restores. The store is shared by every launcher on the host (--state-dir,\n"
+               "HOSTDEV_STATE_DIR). PID is the process a hold is tied\n"
                "to (prepare --pid, hostdev run). A second table lists what was given back, in the last 30\n"
                "days, because the process a hold was tied to had died.\n\n"
                "Options:\n"
@@ -75,17 +76,18 @@ static char *restore_of(const struct hd_active *a) {
 }
 
 /* The devices table: one line per record. */
-static int devices_table(const struct hd_active *v, size_t n, bool json, bool raw, bool noheadings,
-                         struct libscols_table **ret) {
+static int devices_table(struct hd_context *ctx, const struct hd_active *v, size_t n, bool json, bool raw,
+                         bool noheadings, struct libscols_table **ret) {
         static const struct {
                 const char *name;
                 double w;
                 int flags;
         } cols[] = {
                 { "KIND", 6, 0 },   { "DEVICE", 20, 0 },          { "STATE", 8, 0 },  { "OWNER", 16, 0 },
-                { "UUID", 36, SCOLS_FL_HIDDEN }, { "SINCE", 19, 0 }, { "NODE", 12, 0 }, { "RESTORE", 30, SCOLS_FL_WRAP },
-                /* Last, so that the columns before it stay where scripts found them. */
-                { "PID", 7, SCOLS_FL_RIGHT },
+                { "UUID", 36, SCOLS_FL_HIDDEN }, { "SINCE", 19, 0 }, { "NODE", 12, 0 },
+                { "RESTORE", 30, SCOLS_FL_WRAP },
+                /* New columns go last, so that the columns before them stay where scripts found them. */
+                { "PID", 7, SCOLS_FL_RIGHT }, { "CDEV", 12, 0 },
         };
         struct libscols_table *tb = scols_new_table();
         int r = 0;
@@ -108,12 +110,13 @@ static int devices_table(const struct hd_active *v, size_t n, bool json, bool ra
         for (size_t i = 0; r >= 0 && i < n; i++) {
                 const struct hd_active *a = &v[i];
                 struct libscols_line *ln = scols_table_new_line(tb, NULL);
-                char *vals[9] = { strdup(a->kind), strdup(a->key), strdup(a->state), owner_of(a),
-                                  strdup_or_null(a->owner_uuid),
-                                  when(streq(a->state, "held") ? a->updated : a->created), strdup_or_null(a->node),
-                                  restore_of(a),
-                                  a->holder_pid ? strdupf("%lld", (long long)a->holder_pid) : NULL };
-                for (int k = 0; k < 9; k++) {
+                char *cdev = NULL;
+                char *vals[10] = { strdup(a->kind), strdup(a->key), strdup(a->state), owner_of(a),
+                                   strdup_or_null(a->owner_uuid),
+                                   when(streq(a->state, "held") ? a->updated : a->created), strdup_or_null(a->node),
+                                   restore_of(a), a->holder_pid ? strdupf("%lld", (long long)a->holder_pid) : NULL,
+                                   hd_active_vfio_cdev(ctx, a, &cdev) < 0 ? NULL : cdev };
+                for (int k = 0; k < 10; k++) {
                         if (!ln || (vals[k] && scols_line_refer_data(ln, (size_t)k, vals[k]) < 0)) {
                                 free(vals[k]);
                                 r = -ENOMEM;
@@ -223,7 +226,7 @@ int verb_active(struct hd_context *ctx, int argc, char **argv) {
                 hd_active_list_free(v, n);
                 return cli_manager_fail(ctx, r, "active");
         }
-        r = devices_table(v, n, json, raw, noheadings, &tb);
+        r = devices_table(ctx, v, n, json, raw, noheadings, &tb);
         if (r >= 0 && (json || rn > 0))
                 r = reclaims_table(rv, rn, json, &tr);
         if (r < 0)

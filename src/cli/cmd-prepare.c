@@ -95,8 +95,12 @@ void cli_print_held(struct hd_context *ctx, const struct hd_owner *o) {
                         printf("  %-6s %-20s MAC and VLAN set; MAC %s, VLAN %s%s%s kept for release\n", a->kind,
                                a->key, a->vf_mac ? a->vf_mac : "-", a->vf_vlan ? a->vf_vlan : "0",
                                a->vf_flags ? ", " : "", a->vf_flags ? a->vf_flags : "");
-                else
-                        printf("  %-6s %-20s %s\n", a->kind, a->key, a->node ? a->node : "");
+                else {
+                        _cleanup_free_ char *cdev = NULL;
+                        (void)hd_active_vfio_cdev(ctx, a, &cdev);
+                        printf("  %-6s %-20s %s%s%s\n", a->kind, a->key, a->node ? a->node : "", cdev ? ", cdev " : "",
+                               cdev ? cdev : "");
+                }
         }
         hd_active_list_free(v, n);
 }

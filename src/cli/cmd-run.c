@@ -33,6 +33,7 @@ static void usage(void) {
                "     --resume                 startupPolicy='requisite' USB devices may be missing\n"
                " -k, --kind KIND[,KIND...]    only these kinds: pci, usb, scsi, mdev, net_vf\n"
                " -n, --no-controllers         leave the USB and SCSI controllers out of the options\n"
+               "     --iommufd                every VFIO device through iommufd (-object iommufd), not its group\n"
                " -v, --verbose                say what was prepared and given back, on standard error\n"
                " -h, --help                   this help\n");
 }
@@ -162,6 +163,7 @@ int verb_run(struct hd_context *ctx, int argc, char **argv) {
         static const struct option opts[] = {
                 CLI_PREPARE_OPTIONS,
                 { "no-controllers", no_argument, NULL, 'n' },
+                { "iommufd", no_argument, NULL, 'I' },
                 { "verbose", no_argument, NULL, 'v' },
                 { "help", no_argument, NULL, 'h' },
                 {},
@@ -182,6 +184,7 @@ int verb_run(struct hd_context *ctx, int argc, char **argv) {
                         continue;
                 switch (c) {
                 case 'n': args_flags |= HD_QEMU_ARGS_NO_CONTROLLERS; break;
+                case 'I': args_flags |= HD_QEMU_ARGS_IOMMUFD; break;
                 case 'v': verbose = true; break;
                 case 'h': usage(); return EXIT_OK;
                 default: cli_usage_error("run", "unknown option"); return RUN_FAILED;
