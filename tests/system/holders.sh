@@ -41,7 +41,7 @@ if nothing_held; then ok "prepare: nothing taken for a --pid that is not there";
 sleep 300 & holder=$!
 out=$(hd prepare --owner qemu:vm1 --pid $holder "$tmp/nic.xml" 2>&1)
 if [ $? = 0 ] && grep -q "for as long as process $holder lives" <<<"$out" &&
-        hd active -J | grep -q "\"pid\": $holder$"; then
+        hd active -J | jq -e ".devices[0].pid == $holder" >/dev/null; then
         ok "prepare --pid: held, tied to pid $holder, shown by active"
 else
         notok "prepare --pid: held, tied to pid $holder, shown by active" "$out; $(hd active -J 2>&1)"
@@ -114,7 +114,7 @@ WAIT=1 "$EMU" --sysroot "$tmp/tree" run --owner qemu:vm1 "$tmp/nic.xml" -- "$tmp
 run=$!
 for _ in $(seq 100); do [ -s "$OUT.pid" ] && break; sleep 0.1; done
 launcher=$(cat "$OUT.pid" 2>/dev/null)
-if [ -n "$launcher" ] && hd active -J | grep -q "\"pid\": $launcher$"; then
+if [ -n "$launcher" ] && hd active -J | jq -e ".devices[0].pid == $launcher" >/dev/null; then
         ok "run: the hold is tied to the launcher's pid"
 else
         notok "run: the hold is tied to the launcher's pid" "launcher '$launcher'; $(hd active -J 2>&1)"
