@@ -55,10 +55,10 @@ _hostdev() {
         --sysroot|--state-dir) COMPREPLY=($(compgen -d -- "$cur")); return ;;
         -c|--cap) COMPREPLY=($(compgen -W "system pci usb_device usb net scsi_host scsi_target scsi storage scsi_generic drm mdev vdpa ccw css ap_card ap_queue ap_matrix fc_host vports mdev_types vf pf" -- "$cur")); return ;;
         -s|--source) [[ $verb == monitor ]] && { COMPREPLY=($(compgen -W "kernel udev" -- "$cur")); return; } ;;
-        -o|--output) COMPREPLY=($(compgen -W "help NAME CAP CAPS DRIVER IOMMU NUMA DESCRIPTION ADDRESS VENDOR PRODUCT CLASS DEVNODE PF VFS MAXVFS PARENT SUBSYSTEM PATH" -- "$cur")); return ;;
+        -o|--output) COMPREPLY=($(compgen -W "help NAME CAP CAPS DRIVER IOMMU NUMA DESCRIPTION ADDRESS VENDOR PRODUCT CLASS DEVNODE CDEV PF VFS MAXVFS PARENT SUBSYSTEM PATH" -- "$cur")); return ;;
         esac
         case $verb in
-        "") COMPREPLY=($(compgen -W "list show iommu detach reattach reset check recover prepare release active qemu-args run monitor mdev sriov vhba create apply --sysroot --state-dir --help --version" -- "$cur")) ;;
+        "") COMPREPLY=($(compgen -W "list show iommu detach reattach reset check recover prepare release claim unclaim active qemu-args run monitor mdev sriov vhba create apply --sysroot --state-dir --help --version" -- "$cur")) ;;
         list) COMPREPLY=($(compgen -W "--tree --cap --count --inactive --all --output --json --pairs --raw --noheadings --help" -- "$cur")) ;;
         show)
                 if [[ $cur == -* ]]; then
@@ -143,18 +143,21 @@ _hostdev() {
                                 return
                         fi
                 done ;&
-        prepare|release|qemu-args)
+        prepare|release|qemu-args|claim|unclaim)
                 case $prev in
                 -o|--owner) _hostdev_offer < <(_hostdev_owners); return ;;
                 -k|--kind) COMPREPLY=($(compgen -W "pci usb scsi mdev net_vf" -- "$cur")); return ;;
                 -u|--uuid) return ;;
+                --pid) COMPREPLY=($(compgen -W "$(ls /proc | grep -E '^[0-9]+$')" -- "$cur")); return ;;
                 esac
                 if [[ $cur == -* ]]; then
                         case $verb in
-                        prepare) COMPREPLY=($(compgen -W "--owner --uuid --force --resume --kind --help" -- "$cur")) ;;
+                        prepare) COMPREPLY=($(compgen -W "--owner --uuid --force --resume --kind --pid --help" -- "$cur")) ;;
                         release) COMPREPLY=($(compgen -W "--owner --uuid --kind --help" -- "$cur")) ;;
-                        qemu-args) COMPREPLY=($(compgen -W "--owner --no-controllers --null --help" -- "$cur")) ;;
-                        run) COMPREPLY=($(compgen -W "--owner --uuid --force --resume --kind --no-controllers --verbose --help" -- "$cur")) ;;
+                        claim) COMPREPLY=($(compgen -W "--owner --uuid --again --help" -- "$cur")) ;;
+                        unclaim) COMPREPLY=($(compgen -W "--owner --help" -- "$cur")) ;;
+                        qemu-args) COMPREPLY=($(compgen -W "--owner --no-controllers --iommufd --null --help" -- "$cur")) ;;
+                        run) COMPREPLY=($(compgen -W "--owner --uuid --force --resume --kind --no-controllers --iommufd --verbose --help" -- "$cur")) ;;
                         esac
                 else
                         COMPREPLY=($(compgen -f -X '!*.xml' -- "$cur"))

@@ -16,11 +16,11 @@ fi
 dir=build-fuzz
 fail=0
 if [ ! -f $dir/build.ninja ]; then
-        CC=clang meson setup $dir -Dfuzz=true -Db_sanitize=address,undefined -Db_lundef=false \
+        CC=clang meson setup $dir -Dfuzz=true -Dtests=disabled -Db_sanitize=address,undefined -Db_lundef=false \
                 -Dc_args=-fsanitize=fuzzer-no-link >/dev/null || { echo "not ok - fuzz build: meson setup failed"; exit 1; }
 fi
-ninja -C $dir fuzz/fuzz-nodedev-xml fuzz/fuzz-domain-xml fuzz/fuzz-mdevctl-json fuzz/fuzz-persist >/tmp/hostdev-fuzz-build.log 2>&1 ||
-        { tail -20 /tmp/hostdev-fuzz-build.log; echo "not ok - fuzz build"; exit 1; }
+ninja -C $dir fuzz/fuzz-nodedev-xml fuzz/fuzz-domain-xml fuzz/fuzz-mdevctl-json fuzz/fuzz-persist >$dir/build.log 2>&1 ||
+        { tail -20 $dir/build.log; echo "not ok - fuzz build"; exit 1; }
 run() { # NAME SEED-FOLDERS...
         local name=$1 corpus
         shift

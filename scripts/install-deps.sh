@@ -7,8 +7,10 @@ set -eu
 build="gcc meson ninja-build pkg-config scdoc bash-completion hwdata
   libxml2-dev libsmartcols-dev libsystemd-dev libudev-dev libsqlite3-dev
   libnl-3-dev libnl-route-3-dev libkmod-dev uuid-dev libjson-c-dev"
+# The tests, and the lab's tools (it builds mtty.ko and an initramfs from Debian's kernel packages),
+# and debootstrap for the check of the README's commands in a pristine Debian 12 (tests/fresh).
 test="libcmocka-dev libvirt-clients libvirt-daemon libvirt-daemon-driver-qemu qemu-system-x86 libxml2-utils jq mdevctl
-  pciutils clang libclang-rt-14-dev"
+  pciutils clang libclang-rt-14-dev busybox-static cpio kmod make file xz-utils debootstrap"
 
 want=$build
 [ "${1:-}" = "--test" ] && want="$build $test"
@@ -27,5 +29,16 @@ if [ "$(id -u)" != 0 ]; then
 fi
 echo "hostdev: installing$missing" >&2
 export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq >/dev/null
-apt-get install -y -qq --no-install-recommends $missing >/dev/null
+# Quiet when it works; apt's own words when it does not.
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+if ! apt-get update -qq >"$log" 2>&1; then
+        cat "$log" >&2
+        echo "hostdev: 'apt-get update' failed (above); check /etc/apt/sources.list and the network" >&2
+        exit 1
+fi
+if ! apt-get install -y -qq --no-install-recommends $missing >"$log" 2>&1; then
+        cat "$log" >&2
+        echo "hostdev: installing$missing failed: apt-get said the above" >&2
+        exit 1
+fi

@@ -263,6 +263,12 @@ struct hd_device {
          */
         char *parent_wwnn, *parent_wwpn, *parent_fabric_wwn;
         char *driver;      /* bound driver, NULL if none */
+        /*
+         * The VFIO cdev a vfio driver gave it, "/dev/vfio/devices/vfioN" (from
+         * vfio-dev/vfioN/dev); NULL when it has none, also where the kernel
+         * makes vfio-dev/vfioN without dev (no CONFIG_VFIO_DEVICE_CDEV).
+         */
+        char *vfio_cdev;
         struct hd_devnode *devnodes;
         size_t n_devnodes;
         struct hd_cap *caps; /* first is the main capability */

@@ -246,6 +246,8 @@ struct hd_device_info {
 
 struct hd_hostdev_pci {
         enum hd_pci_backend backend;
+        /* <driver iommufd='yes'/> (libvirt 12): QEMU opens the VFIO cdev through iommufd, not the group. */
+        enum hd_tristate iommufd;
         struct hd_pci_addr addr;
 };
 

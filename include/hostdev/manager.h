@@ -198,6 +198,17 @@ struct hd_active {
         char *sgio;               /* scsi: "filtered", "unfiltered", or NULL (not given) */
         bool mdev_started;        /* mdev: hostdev started it from its definition and stops it at release */
         char **sharers;           /* scsi shared by several owners: "DRIVER:DOMAIN" each, NULL-terminated; NULL when not shared */
+        /*
+         * A hold tied to a process (hd_manager_prepare_pid, hd_manager_hold_pid):
+         * its pid and start time (field 22 of /proc/PID/stat, clock ticks since
+         * boot); 0 when the hold is tied to none. For a shared LUN, the first owner's.
+         */
+        int64_t holder_pid, holder_start;
+        /*
+         * Claimed (hd_manager_claim): its launcher (libvirt) prepared it itself; hostdev only records who has
+         * it, and its release writes nothing to sysfs.
+         */
+        bool claimed;
 };
 
 /*
@@ -206,6 +217,12 @@ struct hd_active {
  * yours) is an error with a message saying why, never an empty list.
  */
 int hd_active_list(struct hd_context *ctx, struct hd_active **ret_records, size_t *ret_n);
+/*
+ * The VFIO cdev of record A's device (a "pci" or "mdev" record), read from
+ * sysfs now: "/dev/vfio/devices/vfioN" in *RET_NODE, or NULL when the kernel
+ * gave it none (no CONFIG_VFIO_DEVICE_CDEV, not on a vfio driver, gone).
+ */
+int hd_active_vfio_cdev(struct hd_context *ctx, const struct hd_active *a, char **ret_node);
 /* One device's record; -ENOENT when it has none. */
 int hd_active_get(struct hd_context *ctx, const char *kind, const char *key,
                   struct hd_active **ret_record);
@@ -233,6 +250,8 @@ enum hd_manager_flags {
          * USB device with startupPolicy='requisite' may then be missing, as in libvirt.
          */
         HD_MANAGER_RESUME = 1 << 2,
+        /* hd_manager_claim: what OWNER holds already is no refusal (libvirt reconnecting to a running guest). */
+        HD_MANAGER_AGAIN = 1 << 3,
         /* Per kind: act only on these (none of them set: on every kind). An interface's VF is HD_MANAGER_ONLY_NET_VF. */
         HD_MANAGER_ONLY_PCI = 1 << 8,
         HD_MANAGER_ONLY_USB = 1 << 9,
@@ -282,6 +301,42 @@ int hd_manager_prepare(struct hd_context *ctx, const struct hd_owner *owner, con
                        unsigned flags, char ***ret_skipped);
 
 /*
+ * Holds tied to a process. A hold is the devices one owner holds; tied to
+ * process PID, it lasts as long as that process: the record keeps PID and
+ * its start time (field 22 of /proc/PID/stat, read below the root prefix),
+ * so a pid the kernel gave to another process since is not the holder.
+ * When a later changing operation (every one runs hd_recover's work first)
+ * or hd_recover finds the holder gone, the owner's devices are given back as
+ * hd_manager_release gives them back, said as a notice on the context
+ * (hd_context_take_notices) or an item of hd_recover's report, and listed
+ * by hd_reclaim_list. A PCI device whose /dev/vfio/N or vfio cdev some
+ * process still has open is never given back: the owner's hold stays, and
+ * the notice names that process.
+ */
+
+/* hd_manager_prepare, the hold tied to PID; -ESRCH (said) when there is no process PID. */
+int hd_manager_prepare_pid(struct hd_context *ctx, const struct hd_owner *owner, const struct hd_domain_def *def,
+                           unsigned flags, int pid, char ***ret_skipped);
+/*
+ * Tie what OWNER holds to process PID (another one than before: `hostdev
+ * run` ties its own hold to its launcher once it is started); PID 0 unties
+ * it. -ESRCH when there is no process PID, -ENOENT when OWNER holds nothing.
+ */
+int hd_manager_hold_pid(struct hd_context *ctx, const struct hd_owner *owner, int pid);
+
+/* One device given back because the process its hold was tied to died. */
+struct hd_reclaim {
+        char *owner_driver, *owner_domain, *owner_uuid; /* who held it; the UUID may be NULL */
+        char *kind, *key;                               /* as in struct hd_active */
+        int64_t holder_pid;                             /* the process that was gone */
+        int64_t reclaimed;                              /* when, seconds since the epoch */
+        char *why; /* "pid 1234 is gone", "pid 1234 is another process now" */
+};
+/* What was given back from holders that died in the last 30 days, oldest first; no store is an empty list. */
+int hd_reclaim_list(struct hd_context *ctx, struct hd_reclaim **ret, size_t *ret_n);
+void hd_reclaim_list_free(struct hd_reclaim *v, size_t n);
+
+/*
  * Give back what OWNER holds: the devices of DEF that OWNER holds, or with DEF
  * NULL every device it holds, in the reverse of the order they were taken.
  * Managed PCI devices go back to the drivers they had (and driver_override
@@ -297,9 +352,34 @@ int hd_manager_prepare(struct hd_context *ctx, const struct hd_owner *owner, con
 int hd_manager_release(struct hd_context *ctx, const struct hd_owner *owner, const struct hd_domain_def *def,
                        unsigned flags);
 
+/*
+ * Record every device of DEF (its <hostdev> and <interface type='hostdev'>
+ * elements) as held by OWNER without touching sysfs: for a launcher that
+ * binds the drivers itself (libvirt, through its hook). All or none: a
+ * device another owner holds, or an operation has busy, is refused
+ * (-EBUSY, naming that owner) before anything is written; one OWNER holds
+ * already too, unless HD_MANAGER_AGAIN. A device detached by hand
+ * ('hostdev detach') is taken and goes back to detached when unclaimed.
+ * Keys come from the XML alone (a PCI device that is not there is the
+ * launcher's to report), except a USB device named by vendor/product or by
+ * address only, which is looked up. The records are "claimed": release
+ * and recovery drop them without writing to sysfs. A domain without host
+ * devices opens no store. Returns the number of records written.
+ */
+int hd_manager_claim(struct hd_context *ctx, const struct hd_owner *owner, const struct hd_domain_def *def,
+                     unsigned flags);
+/* Drop every claimed record OWNER has, writing nothing to sysfs; returns how many (0: none). */
+int hd_manager_unclaim(struct hd_context *ctx, const struct hd_owner *owner);
+
 enum hd_qemu_args_flags {
         /* Leave out the controllers: the command line has its own (with libvirt's ids, "usb", "scsi0" ...). */
         HD_QEMU_ARGS_NO_CONTROLLERS = 1 << 0,
+        /*
+         * Every VFIO device (PCI, VF, mediated) through iommufd rather than its
+         * group, as <driver iommufd='yes'/> asks for one PCI device; a device's
+         * iommufd='no' still wins.
+         */
+        HD_QEMU_ARGS_IOMMUFD = 1 << 1,
 };
 
 /*
@@ -322,6 +402,11 @@ enum hd_qemu_args_flags {
  *     (single-LUN) bus and channel=,scsi-id=,lun= on virtio-scsi and others.
  *   - <address type='unassigned'/>: prepared, but left off.
  *   - <teaming type='transient' persistent='ALIAS'/>: failover_pair_id=ALIAS.
+ *   - iommufd (HD_QEMU_ARGS_IOMMUFD, <driver iommufd='yes'/>): one
+ *     "-object iommufd,id=iommufd0" before the devices, and iommufd=iommufd0
+ *     on each device that uses it; QEMU opens the device's VFIO cdev itself.
+ *     -EOPNOTSUPP, naming the device and the remedy, when the host has no
+ *     /dev/iommu or the device no cdev (vfio-dev/vfioN/dev).
  *   - a USB device's <address type='usb' bus= port=>: bus=ID.0,port=;
  *     <source guestReset=>: guest-reset= and guest-resets-all=.
  *

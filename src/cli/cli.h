@@ -15,8 +15,8 @@ struct verb {
 
 /* Print "hostdev: MESSAGE" with the context's last error, or strerror(-R). Returns the exit code. */
 int cli_fail(struct hd_context *ctx, int r, const char *what);
-/* Exit codes: 0 ok, 1 failure, 2 usage (as util-linux tools). */
-enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
+/* Exit codes: 0 ok, 1 failure, 2 usage (as util-linux tools); 3: claim refused, another owner holds a device. */
+enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2, EXIT_HELD = 3 };
 int cli_usage_error(const char *verb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 int verb_list(struct hd_context *ctx, int argc, char **argv);
@@ -42,6 +42,8 @@ int verb_apply(struct hd_context *ctx, int argc, char **argv);
 int verb_prepare(struct hd_context *ctx, int argc, char **argv);
 int verb_release(struct hd_context *ctx, int argc, char **argv);
 int verb_active(struct hd_context *ctx, int argc, char **argv);
+int verb_claim(struct hd_context *ctx, int argc, char **argv);
+int verb_unclaim(struct hd_context *ctx, int argc, char **argv);
 int verb_qemu_args(struct hd_context *ctx, int argc, char **argv);
 int verb_run(struct hd_context *ctx, int argc, char **argv);
 /* What prepare, release, active and qemu-args share (cmd-prepare.c). */

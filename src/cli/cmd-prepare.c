@@ -2,6 +2,7 @@
 /* `hostdev prepare`: every device of a domain's XML to its guest, or none; and what the manager's verbs share. */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -94,8 +95,12 @@ void cli_print_held(struct hd_context *ctx, const struct hd_owner *o) {
                         printf("  %-6s %-20s MAC and VLAN set; MAC %s, VLAN %s%s%s kept for release\n", a->kind,
                                a->key, a->vf_mac ? a->vf_mac : "-", a->vf_vlan ? a->vf_vlan : "0",
                                a->vf_flags ? ", " : "", a->vf_flags ? a->vf_flags : "");
-                else
-                        printf("  %-6s %-20s %s\n", a->kind, a->key, a->node ? a->node : "");
+                else {
+                        _cleanup_free_ char *cdev = NULL;
+                        (void)hd_active_vfio_cdev(ctx, a, &cdev);
+                        printf("  %-6s %-20s %s%s%s\n", a->kind, a->key, a->node ? a->node : "", cdev ? ", cdev " : "",
+                               cdev ? cdev : "");
+                }
         }
         hd_active_list_free(v, n);
 }
@@ -115,8 +120,10 @@ static void usage(void) {
                "     --resume                 the guest resumes rather than boots: startupPolicy='requisite'\n"
                "                              USB devices may be missing\n"
                " -k, --kind KIND[,KIND...]    only these kinds: pci, usb, scsi, mdev, net_vf\n"
+               "     --pid PID                tie the hold to process PID: once it has died, the next\n"
+               "                              hostdev command (or 'hostdev recover') gives the devices back\n"
                " -h, --help                   this help\n\n"
-               "See also: hostdev release, hostdev active, hostdev qemu-args.\n");
+               "See also: hostdev release, hostdev active, hostdev qemu-args, hostdev run.\n");
 }
 
 int cli_kinds(const char *verb, const char *spec, unsigned *flags) {
@@ -158,10 +165,12 @@ int cli_prepare_option(const char *verb, int c, const char *arg, struct cli_prep
 int verb_prepare(struct hd_context *ctx, int argc, char **argv) {
         static const struct option opts[] = {
                 CLI_PREPARE_OPTIONS,
+                { "pid", required_argument, NULL, 'P' },
                 { "help", no_argument, NULL, 'h' },
                 {},
         };
         struct cli_prepare_opts p = {};
+        int pid = 0;
         struct hd_domain_def *def = NULL;
         struct cli_owner o = {};
         char **skipped = NULL;
@@ -176,6 +185,17 @@ int verb_prepare(struct hd_context *ctx, int argc, char **argv) {
                         usage();
                         return EXIT_OK;
                 }
+                if (c == 'P') {
+                        char *end;
+                        long v;
+                        errno = 0;
+                        v = strtol(optarg, &end, 10);
+                        if (errno || end == optarg || *end || v <= 0 || v > INT_MAX)
+                                return cli_usage_error("prepare", "--pid '%s' is not a process id: a positive number "
+                                                       "(such as the launcher's $!)", optarg);
+                        pid = (int)v;
+                        continue;
+                }
                 return cli_usage_error("prepare", "unknown option");
         }
         if (optind != argc - 1)
@@ -188,11 +208,16 @@ int verb_prepare(struct hd_context *ctx, int argc, char **argv) {
                 return cli_fail(ctx, r, argv[optind]);
         ret = cli_owner("prepare", p.owner, p.uuid, def, &o);
         if (ret == 0) {
-                r = hd_manager_prepare(ctx, &o.o, def, p.flags, &skipped);
+                r = pid ? hd_manager_prepare_pid(ctx, &o.o, def, p.flags, pid, &skipped)
+                        : hd_manager_prepare(ctx, &o.o, def, p.flags, &skipped);
                 if (r < 0)
                         ret = cli_manager_fail(ctx, r, "prepare");
                 else {
-                        printf("%s:%s holds:\n", o.o.driver, o.o.domain);
+                        if (pid)
+                                printf("%s:%s holds, for as long as process %d lives:\n", o.o.driver, o.o.domain,
+                                       pid);
+                        else
+                                printf("%s:%s holds:\n", o.o.driver, o.o.domain);
                         cli_print_held(ctx, &o.o);
                         for (char **s = skipped; s && *s; s++)
                                 printf("left out: %s\n", *s);

@@ -7,7 +7,7 @@
 #include "cli.h"
 
 static void usage(void) {
-        printf("Usage: hostdev qemu-args [--owner DRIVER[:DOMAIN]] [--no-controllers] [-0] FILE\n\n"
+        printf("Usage: hostdev qemu-args [--owner DRIVER[:DOMAIN]] [--no-controllers] [--iommufd] [-0] FILE\n\n"
                "Print the QEMU options for the devices of FILE (libvirt domain XML, '-' for standard input)\n"
                "as they are prepared now ('hostdev prepare'), as libvirt would give them: first the USB and\n"
                "SCSI controllers the devices are on (the XML's, or the machine's default), then -device\n"
@@ -15,10 +15,14 @@ static void usage(void) {
                "devices, usb-host,hostbus=,hostaddr= for USB devices where they are now, -drive +\n"
                "scsi-generic for SCSI LUNs; ids are libvirt's (hostdevN). A device that is not prepared is an\n"
                "error; one with <address type='unassigned'/> is left out. Each option and its value are\n"
-               "printed on one line, quoted for a shell when needed: $(hostdev qemu-args vm.xml) works.\n\n"
+               "printed on one line, quoted for a shell when needed: $(hostdev qemu-args vm.xml) works.\n"
+               "With --iommufd (or <driver iommufd='yes'/> on a device) QEMU opens the device's VFIO cdev\n"
+               "(/dev/vfio/devices/vfioN) through -object iommufd,id=iommufd0 instead of its group; the host\n"
+               "needs /dev/iommu and the device a cdev (see 'hostdev check', 'hostdev show').\n\n"
                "Options:\n"
                " -o, --owner DRIVER[:DOMAIN]  the devices must be this owner's (DOMAIN: the XML's <name>)\n"
                " -n, --no-controllers         leave the controllers out (the command line has its own)\n"
+               "     --iommufd                every VFIO device through iommufd; iommufd='no' on one still wins\n"
                " -0, --null                   one argument per NUL-terminated string, for xargs -0\n"
                " -h, --help                   this help\n");
 }
@@ -43,6 +47,7 @@ int verb_qemu_args(struct hd_context *ctx, int argc, char **argv) {
                 { "owner", required_argument, NULL, 'o' },
                 { "null", no_argument, NULL, '0' },
                 { "no-controllers", no_argument, NULL, 'n' },
+                { "iommufd", no_argument, NULL, 'I' },
                 { "help", no_argument, NULL, 'h' },
                 {},
         };
@@ -58,6 +63,7 @@ int verb_qemu_args(struct hd_context *ctx, int argc, char **argv) {
                 switch (c) {
                 case 'o': owner = optarg; break;
                 case 'n': flags |= HD_QEMU_ARGS_NO_CONTROLLERS; break;
+                case 'I': flags |= HD_QEMU_ARGS_IOMMUFD; break;
                 case '0': nul = true; break;
                 case 'h': usage(); return EXIT_OK;
                 default: return cli_usage_error("qemu-args", "unknown option");

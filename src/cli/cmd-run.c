@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "launch.h"
@@ -19,7 +20,9 @@ static void usage(void) {
                "prepare'; run LAUNCHER (found in PATH, no shell) with the devices' QEMU options ('hostdev\n"
                "qemu-args') appended, or in place of each argument that is exactly '{}'; wait for it; give\n"
                "every device back when it ends, however it ends. SIGINT, SIGTERM, SIGHUP and SIGQUIT sent\n"
-               "to hostdev run go to the launcher; the devices are given back after it has exited.\n\n"
+               "to hostdev run go to the launcher; the devices are given back after it has exited. The hold\n"
+               "is tied to the launcher's process (prepare --pid): killed together with hostdev run, its\n"
+               "devices are given back by the next hostdev command or 'hostdev recover'.\n\n"
                "Exit status: the launcher's (128+N when signal N ended it); 125 when hostdev failed (the\n"
                "devices could not be prepared or given back), 126 when LAUNCHER cannot run, 127 when it\n"
                "is not found; nothing is held afterwards unless giving back failed.\n\n"
@@ -30,6 +33,7 @@ static void usage(void) {
                "     --resume                 startupPolicy='requisite' USB devices may be missing\n"
                " -k, --kind KIND[,KIND...]    only these kinds: pci, usb, scsi, mdev, net_vf\n"
                " -n, --no-controllers         leave the USB and SCSI controllers out of the options\n"
+               "     --iommufd                every VFIO device through iommufd (-object iommufd), not its group\n"
                " -v, --verbose                say what was prepared and given back, on standard error\n"
                " -h, --help                   this help\n");
 }
@@ -76,7 +80,7 @@ static int give_back(struct hd_context *ctx, const struct hd_owner *o, const str
 
 /* Prepared, options known: start the launcher, wait, give back. */
 static int run_launcher(struct hd_context *ctx, const struct hd_owner *o, const struct hd_domain_def *def,
-                        unsigned flags, char **argv, const sigset_t *old_mask, bool verbose) {
+                        unsigned flags, char **argv, const sigset_t *old_mask, bool tied, bool verbose) {
         struct launch l;
         int r, sig, code;
 
@@ -85,14 +89,17 @@ static int run_launcher(struct hd_context *ctx, const struct hd_owner *o, const 
                 fprintf(stderr, "hostdev run: cannot start %s: %s\n", argv[0], strerror(-r));
                 return give_back(ctx, o, def, flags, RUN_FAILED, verbose);
         }
-        /*
-         * The launcher's pid is known and it runs nothing yet: the place for a
-         * hold tied to its life (so a launcher killed with us is noticed later).
-         */
+        /* The launcher's pid is known and it runs nothing yet: the hold follows its life from here. */
         if ((sig = launch_take_pending()) > 0) {
                 launch_abandon(&l);
                 fprintf(stderr, "hostdev run: %s before %s started; nothing was run\n", strsignal(sig), argv[0]);
                 return give_back(ctx, o, def, flags, 128 + sig, verbose);
+        }
+        /* Killed together with us (SIGKILL reaches no handler), it leaves a hold the next hostdev gives back. */
+        if (tied && (r = hd_manager_hold_pid(ctx, o, (int)l.pid)) < 0) {
+                launch_abandon(&l);
+                cli_manager_fail(ctx, r, "run");
+                return give_back(ctx, o, def, flags, RUN_FAILED, verbose);
         }
         if (verbose)
                 fprintf(stderr, "hostdev run: starting %s (pid %d)\n", argv[0], (int)l.pid);
@@ -111,6 +118,7 @@ static int run(struct hd_context *ctx, const struct hd_owner *o, const struct hd
                unsigned args_flags, char **launcher, bool verbose) {
         _cleanup_strv_free_ char **opts = NULL, **argv = NULL;
         char **skipped = NULL;
+        bool tied = true;
         sigset_t old;
         int r, ret;
 
@@ -120,7 +128,13 @@ static int run(struct hd_context *ctx, const struct hd_owner *o, const struct hd
                 fprintf(stderr, "hostdev run: cannot block signals: %s\n", strerror(-r));
                 return RUN_FAILED;
         }
-        r = hd_manager_prepare(ctx, o, def, flags, &skipped);
+        /* Tied to this process until the launcher's pid is known: hostdev run killed meanwhile is noticed too. */
+        r = hd_manager_prepare_pid(ctx, o, def, flags, (int)getpid(), &skipped);
+        if (r == -ESRCH && !streq(hd_context_get_sysroot(ctx), "/")) {
+                /* A tree's /proc (--sysroot) is not this host's: there is no process there to tie a hold to. */
+                tied = false;
+                r = hd_manager_prepare(ctx, o, def, flags, &skipped);
+        }
         if (r < 0) {
                 cli_manager_fail(ctx, r, "run");
                 return RUN_FAILED;
@@ -140,7 +154,7 @@ static int run(struct hd_context *ctx, const struct hd_owner *o, const struct hd
                 fprintf(stderr, "hostdev run: out of memory\n");
                 return give_back(ctx, o, def, flags, RUN_FAILED, verbose);
         }
-        ret = run_launcher(ctx, o, def, flags, argv, &old, verbose);
+        ret = run_launcher(ctx, o, def, flags, argv, &old, tied, verbose);
         sigprocmask(SIG_SETMASK, &old, NULL);
         return ret;
 }
@@ -149,6 +163,7 @@ int verb_run(struct hd_context *ctx, int argc, char **argv) {
         static const struct option opts[] = {
                 CLI_PREPARE_OPTIONS,
                 { "no-controllers", no_argument, NULL, 'n' },
+                { "iommufd", no_argument, NULL, 'I' },
                 { "verbose", no_argument, NULL, 'v' },
                 { "help", no_argument, NULL, 'h' },
                 {},
@@ -169,6 +184,7 @@ int verb_run(struct hd_context *ctx, int argc, char **argv) {
                         continue;
                 switch (c) {
                 case 'n': args_flags |= HD_QEMU_ARGS_NO_CONTROLLERS; break;
+                case 'I': args_flags |= HD_QEMU_ARGS_IOMMUFD; break;
                 case 'v': verbose = true; break;
                 case 'h': usage(); return EXIT_OK;
                 default: cli_usage_error("run", "unknown option"); return RUN_FAILED;

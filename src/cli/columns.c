@@ -105,6 +105,8 @@ static char *get_devnode(const struct hd_device *d) {
         return NULL;
 }
 
+static char *get_cdev(const struct hd_device *d) { return strdup_or_null(d->vfio_cdev); }
+
 static char *get_pf(const struct hd_device *d) {
         const struct hd_cap_pci *p = pci_of(d);
         char buf[20];
@@ -138,6 +140,7 @@ const struct column columns[] = {
         { "PRODUCT", 6, 0, COL_STRING, "product id", get_product },
         { "CLASS", 8, 0, COL_STRING, "PCI class code", get_class },
         { "DEVNODE", 0.1, 0, COL_STRING, "device node", get_devnode },
+        { "CDEV", 0.1, 0, COL_STRING, "VFIO cdev a vfio driver gave the device (/dev/vfio/devices/vfioN)", get_cdev },
         { "PF", 12, 0, COL_STRING, "physical function of an SR-IOV virtual function", get_pf },
         { "VFS", 3, SCOLS_FL_RIGHT, COL_NUMBER, "virtual functions enabled on an SR-IOV physical function", get_vfs },
         { "MAXVFS", 3, SCOLS_FL_RIGHT, COL_NUMBER, "virtual functions an SR-IOV physical function supports", get_maxvfs },

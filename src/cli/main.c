@@ -20,6 +20,8 @@ static const struct verb verbs[] = {
         { "recover", "finish or undo what a killed hostdev left half done", verb_recover },
         { "prepare", "give every device of a VM's domain XML to it, or none", verb_prepare },
         { "release", "give back what a VM holds, restoring drivers, MACs and mdevs", verb_release },
+        { "claim", "record a libvirt VM's devices as its own, touching nothing (libvirt's hook)", verb_claim },
+        { "unclaim", "drop what 'claim' recorded for a VM", verb_unclaim },
         { "active", "who holds which device, since when, and what release restores", verb_active },
         { "qemu-args", "the QEMU -device options for a VM's prepared devices", verb_qemu_args },
         { "run", "prepare a VM's devices, run its launcher with them, give them back after", verb_run },

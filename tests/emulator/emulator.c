@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "emu-cdev.h"
 #include "emulator.h"
 #include "sysfs/confine.h"
 #include "util/strutil.h"
@@ -250,6 +251,7 @@ static int do_bind(const struct emu *e, const char *devrel, const char *addr, co
                         (void)mkdirat(e->rfd, "dev/vfio", 0755);
                         (void)writefile(e, node, "", true);
                 }
+                emu_cdev_bound(e->rfd, devrel);
         }
         return 0;
 }
@@ -267,6 +269,7 @@ static void do_unbind(const struct emu *e, const char *devrel, const char *addr)
                 _cleanup_free_ char *g = dev_group(e, devrel), *node = g ? strdupf("dev/vfio/%s", g) : NULL;
                 if (node && !group_on_vfio(e, g, addr))
                         (void)unlinkat(e->rfd, node, 0);
+                emu_cdev_unbound(e->rfd, devrel);
         }
 }
 
@@ -840,6 +843,11 @@ void emu_fail_path(struct emu *e, const char *glob, int err, int times) {
 void emu_crash_nth(struct emu *e, unsigned n, bool after) {
         e->crash_at = n ? e->writes + n : 0;
         e->crash_after = after;
+}
+
+int emu_vfio_cdev(struct emu *e, bool with_dev) {
+        (void)mkdirat(e->rfd, ".emulator", 0755);
+        return writefile(e, ".emulator/vfio-cdev", with_dev ? "dev\n" : "folder\n", true);
 }
 
 void emu_probe_fails(struct emu *e, const char *driver) {

@@ -54,6 +54,15 @@ void emu_crash_nth(struct emu *e, unsigned n, bool after);      /* _exit(EMU_CRA
 void emu_probe_fails(struct emu *e, const char *driver);        /* DRIVER's probe fails: nothing binds to it */
 void emu_clear_faults(struct emu *e);
 
+/*
+ * From now on a device bound to a vfio driver gets the VFIO cdev folder
+ * vfio-dev/vfioN, with its dev file and /dev/vfio/devices/vfioN when
+ * WITH_DEV (CONFIG_VFIO_DEVICE_CDEV), without both when not (Debian's
+ * 6.12); unbinding takes them away. Off by default. A note in the tree
+ * (emu-cdev.h), so it holds for every process on the tree.
+ */
+int emu_vfio_cdev(struct emu *e, bool with_dev);
+
 /* Called before each write is applied (after the fault checks). */
 typedef void (*emu_observer_t)(void *userdata, const char *path, const char *value);
 void emu_set_observer(struct emu *e, emu_observer_t fn, void *userdata);

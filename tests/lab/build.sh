@@ -274,6 +274,9 @@ lib_path="$bindir:$bindir/src:$bindir/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 # hostdev built with HOSTDEV_TEST_KILL_AT_WRITE, for the crash sweep (the shipped one has no such seam).
 crashtest=$bindir/tests/hostdev-crashtest
 [ -x "$crashtest" ] || die "no $crashtest beside $binary (ninja -C $bindir)"
+# libvirt's QEMU hook as meson configured it, driven by hand in the guest (95-hypervisor).
+hook=$bindir/hooks/libvirt-qemu-hook
+[ -e "$hook" ] || die "no $hook beside $binary (ninja -C $bindir)"
 
 # Everything that goes into the app archive, for the stamp.
 app_inputs() {
@@ -282,6 +285,7 @@ app_inputs() {
 		echo "$b"
 		LD_LIBRARY_PATH=$lib_path ldd "$b" 2>/dev/null | sed -n 's/.*=> \(\/[^ ]*\) (.*/\1/p; s/^[[:space:]]*\(\/[^ ]*\) (.*/\1/p'
 	done
+	echo "$hook"
 	find "$LAB_SRC/guest" "$LAB_SRC/scenarios" -type f | LC_ALL=C sort
 }
 # copy_app_libs ELF ROOT: the libraries ldd names, system ones where they are, the build's in /usr/lib/hostdev.
@@ -314,6 +318,7 @@ if [ ! -e "$A/initramfs.cpio.gz" ] || [ "$(cat "$A/app.stamp" 2>/dev/null)" != "
 	mkdir -p "$R/usr/bin" "$R/usr/lib/hostdev" "$R/lab/scenarios"
 	lab_copy "$binary" "$R" /usr/bin/hostdev
 	lab_copy "$crashtest" "$R" /usr/bin/hostdev-crashtest
+	lab_copy "$hook" "$R" /usr/libexec/hostdev/libvirt-qemu-hook
 	copy_app_libs "$binary" "$R"
 	copy_app_libs "$crashtest" "$R"
 	lab_copy "$LAB_SRC/guest/init" "$R" /init

@@ -13,7 +13,7 @@
 #   --qemu Q         ... and QEMU Q (system or 10; 10 adds the igb NIC)
 #   --out DIR        console.log and received files go here, a folder per boot (default: lab/
 #                    beside the binary, build/lab for build/hostdev)
-#   --timeout SEC    each guest must print lab-done within this (default: 420)
+#   --timeout SEC    each guest must print lab-done within this (default: 720)
 #   --only PAT[,PAT] run only scenarios whose name contains PAT (setup always runs)
 #   --verbose        print the guest console live, and the output of passing checks
 #   --no-validate    do not run virt-xml-validate on the XML the guest sends
@@ -36,7 +36,7 @@ BOOTS="6.1:6.1:system:
 6.1-reboot:6.1:system:reboot"
 
 out=
-timeout=420
+timeout=720   # a loaded 2-core machine boots and runs a guest slowly
 only=
 verbose=0
 validate=1

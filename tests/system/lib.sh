@@ -39,6 +39,21 @@ emu_vm_tree() {
         drv() { basename "$(readlink "$tmp/tree/sys/bus/pci/devices/$1/driver")"; }
 }
 
+# nobody_copy BINARY DIR: prints the path of a copy of BINARY in DIR that user nobody (65534) can run.
+# The checkout may lie in a folder nobody may not enter (/root in a fresh machine): setpriv's exec
+# would then fail with 127 before hostdev says it needs root. The copy takes the libhostdev it
+# loads along ($ORIGIN/src/lib, meson's runpath).
+nobody_copy() {
+        local bin=$1 dir=$2 lib
+        lib=$(dirname "$bin")/src/lib/libhostdev.so.0
+        mkdir -p "$dir" && cp "$bin" "$dir/" || return 1
+        if [ -e "$lib" ]; then
+                mkdir -p "$dir/src/lib" && cp -L "$lib" "$dir/src/lib/" || return 1
+        fi
+        chmod -R a+rX "$dir"
+        echo "$dir/$(basename "$bin")"
+}
+
 finish() {
         [ "$nfail" = 0 ]
 }

@@ -12,7 +12,7 @@ start_libvirtd() {
         id libvirt-qemu >/dev/null 2>&1 || useradd -r -s /usr/sbin/nologin libvirt-qemu
         mkdir -p /var/log/libvirt
         libvirtd -d >/dev/null 2>&1
-        for _ in $(seq 40); do
+        for _ in $(seq 120); do   # up to a minute: a loaded machine starts it slowly
                 $VIRSH version >/dev/null 2>&1 && return 0
                 sleep 0.5
         done

@@ -51,6 +51,6 @@ fi
 if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
         chmod 755 "$tmp"
         expect_fail "not root" 1 "(run as|needs) root" setpriv --reuid=65534 --regid=65534 --clear-groups \
-                "$HOSTDEV" --sysroot "$tmp/tree" detach 01:00.0
+                "$(nobody_copy "$HOSTDEV" "$tmp/nobody")" --sysroot "$tmp/tree" detach 01:00.0
 fi
 finish

@@ -160,7 +160,7 @@ expect_fail "prepare: no netlink in a recorded tree" 1 "over netlink, which a re
 if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
         chmod 755 "$tmp"
         expect_fail "prepare: not root" 1 "root" setpriv --reuid=65534 --regid=65534 --clear-groups \
-                "$EMU" --sysroot "$tmp/tree" prepare --owner qemu:vm2 "$tmp/vm2.xml"
+                "$(nobody_copy "$EMU" "$tmp/nobody")" --sysroot "$tmp/tree" prepare --owner qemu:vm2 "$tmp/vm2.xml"
 fi
 [ "$(drv 0000:01:00.0)" = e1000e ] && ok "nothing lost" || notok "nothing lost" "$(hd active 2>&1)"
 finish

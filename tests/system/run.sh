@@ -36,7 +36,7 @@ for s in TERM INT HUP QUIT; do
 done
 if [ -n "$FAKE_WAIT" ]; then
         : > "$OUT.waiting"
-        sleep 30 & wait $!
+        sleep 120 & wait $!
 fi
 [ -z "$FAKE_KILL" ] || kill -"$FAKE_KILL" $$
 exit ${FAKE_EXIT:-0}
@@ -93,9 +93,11 @@ set -m
 for s in TERM INT HUP; do
         reset_out
         # Not through hd(): $! must be hostdev's own pid, not a subshell's.
-        FAKE_WAIT=1 FAKE_EXIT=42 "$EMU" --sysroot "$tmp/tree" run --owner qemu "$tmp/vm1.xml" -- "$tmp/fake" >/dev/null 2>&1 &
+        # env --default-signal: a script started in the background (CI) inherits SIGINT and SIGQUIT
+        # ignored, which job control does not undo, and an ignored signal stays ignored across exec.
+        FAKE_WAIT=1 FAKE_EXIT=42 env --default-signal=INT,QUIT,TERM,HUP "$EMU" --sysroot "$tmp/tree" run --owner qemu "$tmp/vm1.xml" -- "$tmp/fake" >/dev/null 2>&1 &
         pid=$!
-        for _ in $(seq 100); do [ -e "$OUT.waiting" ] && break; sleep 0.1; done
+        for _ in $(seq 600); do [ -e "$OUT.waiting" ] && break; sleep 0.1; done
         held=$(hd active 2>&1)
         kill -$s $pid
         wait $pid

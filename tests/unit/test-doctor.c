@@ -222,6 +222,19 @@ static void test_vfio_not_loaded(void **state) {
         hd_report_free(r);
 }
 
+/* Whether the host offers iommufd is said beside vfio's modules: /dev/iommu there, or not. */
+static void test_iommufd_fact(void **state) {
+        struct emu_test *t = *state;
+        struct hd_report *r = check(t, MLX_VF);
+
+        item(r, "vfio", "/dev/vfio/vfio is there; iommufd's /dev/iommu is there", HD_REPORT_OK);
+        hd_report_free(r);
+        tree_sh(t, "rm dev/iommu");
+        r = check(t, MLX_VF);
+        item(r, "vfio", "/dev/vfio/vfio is there; no /dev/iommu (no iommufd: QEMU opens the group)", HD_REPORT_OK);
+        hd_report_free(r);
+}
+
 /* Unprivileged, /proc/iomem shows every range as 0: whether a framebuffer is there is unknown, said so. */
 static void test_iomem_hidden(void **state) {
         struct emu_test *t = *state;
@@ -252,6 +265,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_host_setup, doctor_setup, emu_test_teardown),
                 cmocka_unit_test_setup_teardown(test_irq_remap_off, doctor_setup, emu_test_teardown),
                 cmocka_unit_test_setup_teardown(test_iommu_off, doctor_setup, emu_test_teardown),
+                cmocka_unit_test_setup_teardown(test_iommufd_fact, doctor_setup, emu_test_teardown),
                 cmocka_unit_test_setup_teardown(test_vfio_not_loaded, doctor_setup, emu_test_teardown),
                 cmocka_unit_test_setup_teardown(test_iomem_hidden, doctor_setup, emu_test_teardown),
         };

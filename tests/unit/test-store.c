@@ -77,6 +77,14 @@ static void test_newer_schema(void **state) {
         hd_context_free(ctx);
 }
 
+/* What migration 5 added (the claimed flag), taken away again: a store as hostdev of schema 4 left it. */
+#define SCHEMA_4_FROM_5 "ALTER TABLE devices DROP COLUMN claimed; "
+/* What migration 4 added, taken away again: a store as hostdev of schema 3 left it. */
+#define SCHEMA_3_FROM_4                                                                                            \
+        "DROP INDEX reclaims_when; DROP TABLE reclaims; "                                                       \
+        "ALTER TABLE devices DROP COLUMN holder_pid; ALTER TABLE devices DROP COLUMN holder_start; "            \
+        "ALTER TABLE sharers DROP COLUMN holder_pid; ALTER TABLE sharers DROP COLUMN holder_start; "
+
 /* A store of schema 2 (before a VF's saved flags): opened, it gains vf_flags and its rows read as before. */
 static void test_migrate_vf_flags(void **state) {
         struct hd_context *ctx = new_ctx("v2");
@@ -89,8 +97,8 @@ static void test_migrate_vf_flags(void **state) {
         r->vf_flags = strdup("trust=off");
         assert_int_equal(store_open(ctx, 0, &s), 0);
         assert_int_equal(store_device_add(s, r, 0), 0);
-        assert_int_equal(sqlite3_exec(s->db, "ALTER TABLE devices DROP COLUMN vf_flags; PRAGMA user_version = 2", NULL,
-                                      NULL, NULL),
+        assert_int_equal(sqlite3_exec(s->db, SCHEMA_4_FROM_5 SCHEMA_3_FROM_4 "ALTER TABLE devices DROP COLUMN vf_flags; "
+                                      "PRAGMA user_version = 2", NULL, NULL, NULL),
                          SQLITE_OK);
         store_close(s);
         assert_int_equal(store_open(ctx, 0, &s), 0);
@@ -105,6 +113,36 @@ static void test_migrate_vf_flags(void **state) {
         hd_active_free(a);
         assert_int_equal(store_device_get(s, STORE_NET_VF, "0000:03:02.0", &a, NULL), 0);
         assert_string_equal(a->vf_flags, "trust=off link=auto");
+        hd_active_free(a);
+        hd_active_free(r);
+        store_close(s);
+        hd_context_free(ctx);
+}
+
+/* A store of schema 4 (before claims): opened, it gains 'claimed', false on its rows, and the flag is written and read. */
+static void test_migrate_claimed(void **state) {
+        struct hd_context *ctx = new_ctx("v4");
+        struct hd_store *s = NULL;
+        struct hd_active *a = NULL, *r = store_record_new(STORE_PCI, "0000:01:00.0", STORE_HELD);
+
+        assert_non_null(r);
+        r->owner_driver = strdup("qemu");
+        r->owner_domain = strdup("vm1");
+        assert_int_equal(store_open(ctx, 0, &s), 0);
+        assert_int_equal(store_device_add(s, r, 0), 0);
+        assert_int_equal(sqlite3_exec(s->db, SCHEMA_4_FROM_5 "PRAGMA user_version = 4", NULL,
+                                      NULL, NULL),
+                         SQLITE_OK);
+        store_close(s);
+        assert_int_equal(store_open(ctx, 0, &s), 0);
+        assert_int_equal(store_device_get(s, STORE_PCI, "0000:01:00.0", &a, NULL), 0);
+        assert_string_equal(a->owner_domain, "vm1");
+        assert_false(a->claimed);
+        a->claimed = true;
+        assert_int_equal(store_device_update(s, a, 0), 0);
+        hd_active_free(a);
+        assert_int_equal(store_device_get(s, STORE_PCI, "0000:01:00.0", &a, NULL), 0);
+        assert_true(a->claimed);
         hd_active_free(a);
         hd_active_free(r);
         store_close(s);
@@ -218,7 +256,7 @@ static void test_round_trip(void **state) {
                 r->node = strdup("/dev/vfio/2");
                 r->sgio = strdup("unfiltered");
                 r->holder = strdup("not written: the inserting process is");
-                r->managed = r->remove_slot = r->shareable = r->mdev_started = true;
+                r->managed = r->remove_slot = r->shareable = r->mdev_started = r->claimed = true;
                 r->unbind_from_stub = r->reprobe = r->readonly = false;
                 assert_int_equal(store_device_add(s, r, 77), 0);
                 assert_int_equal(store_device_get(s, (enum store_kind)k, key, &got, &op), 0);
@@ -237,7 +275,7 @@ static void test_round_trip(void **state) {
                 assert_string_equal(got->node, "/dev/vfio/2");
                 assert_string_equal(got->sgio, "unfiltered");
                 assert_string_equal(got->holder, me);
-                assert_true(got->managed && got->remove_slot && got->shareable && got->mdev_started);
+                assert_true(got->managed && got->remove_slot && got->shareable && got->mdev_started && got->claimed);
                 assert_false(got->unbind_from_stub || got->reprobe || got->readonly);
                 assert_true(got->created > 0 && got->updated >= got->created);
                 hd_active_free(got);
@@ -442,11 +480,72 @@ static void test_not_root(void **state) {
         hd_context_free(ctx);
 }
 
+/*
+ * A store of schema 3 (before holds tied to a process): opened, a held row
+ * reads as tied to no process, can be tied, and what is reclaimed is kept
+ * and listed, and pruned after 30 days.
+ */
+static void test_migrate_holds(void **state) {
+        struct hd_context *ctx = new_ctx("v3");
+        struct hd_store *s = NULL;
+        struct hd_active *a = NULL, *r = store_record_new(STORE_PCI, "0000:01:00.0", STORE_HELD);
+        const struct hd_owner o = { "qemu", "vm1", NULL };
+        struct store_hold *h = NULL;
+        struct hd_reclaim *rv = NULL;
+        size_t n = 0;
+
+        assert_non_null(r);
+        r->owner_driver = strdup("qemu");
+        r->owner_domain = strdup("vm1");
+        assert_int_equal(store_open(ctx, 0, &s), 0);
+        assert_int_equal(store_device_add(s, r, 0), 0);
+        assert_int_equal(sqlite3_exec(s->db, SCHEMA_4_FROM_5 SCHEMA_3_FROM_4 "PRAGMA user_version = 3", NULL, NULL, NULL), SQLITE_OK);
+        store_close(s);
+        assert_int_equal(store_open(ctx, 0, &s), 0);
+        assert_int_equal(store_device_get(s, STORE_PCI, "0000:01:00.0", &a, NULL), 0);
+        assert_int_equal(a->holder_pid, 0);
+        assert_string_equal(a->owner_domain, "vm1");
+        hd_active_free(a);
+        assert_int_equal(store_holds_list(s, &h, &n), 0);
+        assert_int_equal(n, 0);
+        store_holds_free(h, n);
+        /* tied: the pid and start time are kept, per owner */
+        assert_int_equal(store_hold_tie(s, &o, 4242, 987654), 0);
+        assert_int_equal(store_device_get(s, STORE_PCI, "0000:01:00.0", &a, NULL), 0);
+        assert_int_equal(a->holder_pid, 4242);
+        assert_int_equal(a->holder_start, 987654);
+        hd_active_free(a);
+        assert_int_equal(store_holds_list(s, &h, &n), 0);
+        assert_int_equal(n, 1);
+        assert_string_equal(h[0].domain, "vm1");
+        assert_int_equal(h[0].pid, 4242);
+        assert_int_equal(h[0].start, 987654);
+        store_holds_free(h, n);
+        /* reclaims: listed, then pruned once older than 30 days */
+        assert_int_equal(store_reclaim_add(s, &o, "pci", "0000:01:00.0", 4242, "pid 4242 is gone"), 0);
+        assert_int_equal(hd_reclaim_list(ctx, &rv, &n), 0);
+        assert_int_equal(n, 1);
+        assert_string_equal(rv[0].why, "pid 4242 is gone");
+        assert_int_equal(rv[0].holder_pid, 4242);
+        hd_reclaim_list_free(rv, n);
+        assert_int_equal(sqlite3_exec(s->db, "UPDATE reclaims SET reclaimed = reclaimed - 31 * 24 * 3600", NULL, NULL,
+                                      NULL),
+                         SQLITE_OK);
+        store_prune(s);
+        assert_int_equal(hd_reclaim_list(ctx, &rv, &n), 0);
+        assert_int_equal(n, 0);
+        hd_active_free(r);
+        store_close(s);
+        hd_context_free(ctx);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_open_private),
                 cmocka_unit_test(test_newer_schema),
+                cmocka_unit_test(test_migrate_claimed),
                 cmocka_unit_test(test_migrate_vf_flags),
+                cmocka_unit_test(test_migrate_holds),
                 cmocka_unit_test(test_claim),
                 cmocka_unit_test(test_round_trip),
                 cmocka_unit_test(test_untrusted),

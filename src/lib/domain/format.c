@@ -176,11 +176,14 @@ static void format_teaming(struct writer *w, const char *persistent) {
         w_empty(w);
 }
 
-static void format_driver(struct writer *w, enum hd_pci_backend backend) {
-        if (backend == HD_PCI_BACKEND_DEFAULT)
+static void format_driver(struct writer *w, const struct hd_hostdev_pci *p) {
+        if (p->backend == HD_PCI_BACKEND_DEFAULT && p->iommufd == HD_TRISTATE_ABSENT)
                 return;
         w_start(w, "driver");
-        w_attr(w, "name", hd_pci_backend_to_string(backend));
+        if (p->backend != HD_PCI_BACKEND_DEFAULT)
+                w_attr(w, "name", hd_pci_backend_to_string(p->backend));
+        if (p->iommufd != HD_TRISTATE_ABSENT)
+                w_attr(w, "iommufd", p->iommufd == HD_TRISTATE_YES ? "yes" : "no");
         w_empty(w);
 }
 
@@ -294,7 +297,7 @@ static void format_hostdev(struct writer *w, const struct hd_hostdev_def *h) {
 
         switch (h->kind) {
         case HD_HOSTDEV_PCI:
-                format_driver(w, h->pci.backend);
+                format_driver(w, &h->pci);
                 w_start(w, "source");
                 w_open(w);
                 w_start(w, "address");
@@ -367,7 +370,7 @@ static void format_net_vf(struct writer *w, const struct hd_hostdev_def *h) {
                         vf->mac[3], vf->mac[4], vf->mac[5]);
                 w_empty(w);
         }
-        format_driver(w, vf->pci.backend);
+        format_driver(w, &vf->pci);
         w_start(w, "source");
         w_open(w);
         w_start(w, "address");

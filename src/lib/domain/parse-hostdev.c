@@ -8,6 +8,7 @@
 
 static int parse_pci(struct parse_state *st, xmlNodePtr node, xmlNodePtr source, struct hd_hostdev_def *def) {
         xmlNodePtr driver = domxml_child(node, "driver"), addr = domxml_child(source, "address");
+        int r;
 
         if (driver) {
                 _cleanup_free_ char *name = domxml_attr(driver, "name");
@@ -19,6 +20,8 @@ static int parse_pci(struct parse_state *st, xmlNodePtr node, xmlNodePtr source,
                                                  "not a PCI passthrough driver; use 'vfio' (or leave "
                                                  "<driver> out), 'kvm' and 'xen' are legacy");
                 def->pci.backend = b;
+                if ((r = domxml_attr_tristate(st, driver, "iommufd", false, &def->pci.iommufd)) < 0)
+                        return r;
         }
         if (!addr)
                 return domxml_parse_error(st, source, -EINVAL,

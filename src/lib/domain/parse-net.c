@@ -201,6 +201,8 @@ int domxml_parse_net_hostdev(struct parse_state *st, xmlNodePtr node, struct hd_
                                                  "<driver> out), 'kvm' and 'xen' are legacy");
                 vf->pci.backend = b;
         }
+        if (driver && (r = domxml_attr_tristate(st, driver, "iommufd", false, &vf->pci.iommufd)) < 0)
+                return r;
 
         if (!source)
                 return domxml_parse_error(

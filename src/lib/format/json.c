@@ -358,6 +358,7 @@ static json_object *device(struct jw *w, const struct hd_device *d) {
         jw_str(w, o, "parent_wwpn", d->parent_wwpn);
         jw_str(w, o, "parent_fabric_wwn", d->parent_fabric_wwn);
         jw_str(w, o, "driver", d->driver);
+        jw_str(w, o, "vfio_cdev", d->vfio_cdev);
         for (size_t i = 0; i < d->n_devnodes; i++) {
                 json_object *n = jw_object(w);
                 jw_str(w, n, "type", d->devnodes[i].type == HD_DEVNODE_LINK ? "link" : "dev");

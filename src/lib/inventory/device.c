@@ -137,5 +137,6 @@ void hd_device_free(struct hd_device *d) {
         free(d->parent_wwpn);
         free(d->parent_fabric_wwn);
         free(d->driver);
+        free(d->vfio_cdev);
         free(d);
 }

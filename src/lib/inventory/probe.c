@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "inventory/vfio-cdev.h"
 #include "probe.h"
 #include "sysfs/sysfs.h"
 
@@ -157,6 +158,9 @@ static int probe_common(struct hd_context *ctx, int dirfd, const char *sysfs_pat
         }
         r = read_driver(dirfd, class_device, ue, d);
         if (r < 0)
+                return r;
+        /* Only a bus device with a driver can be a vfio driver's: the others are spared a lookup. */
+        if (d->driver && !class_device && (r = vfio_cdev_at(dirfd, &d->vfio_cdev)) < 0 && r != -ENOENT)
                 return r;
         r = read_udev_db(ctx, d, ue);
         if (r < 0)

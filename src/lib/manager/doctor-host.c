@@ -5,6 +5,7 @@
 
 #include "doctor.h"
 #include "inventory/iommu-internal.h"
+#include "inventory/vfio-cdev.h"
 #include "sysfs/sysfs.h"
 #include "util/strutil.h"
 
@@ -194,20 +195,13 @@ static bool module_here(struct hd_context *ctx, const char *name) {
         return p && sysfs_exists(ctx, p);
 }
 
-/* The first vfioN in vfio-dev/, as the node its cdev would be. */
-static int find_cdev(const char *name, unsigned char type, void *userdata) {
-        char **ret = userdata;
-        (void)type;
-        if (!startswith(name, "vfio") || *ret)
-                return 0;
-        *ret = strdupf("/dev/vfio/devices/%s", name);
-        return *ret ? 0 : -ENOMEM;
-}
-
 static int check_vfio(struct doctor *dc) {
         struct report_meta meta = { .source = "/sys/module" };
         struct strbuf missing = {};
         bool vfio = module_here(dc->ctx, "vfio"), container = sysfs_exists(dc->ctx, "/dev/vfio/vfio");
+        /* Whether a launcher may use iommufd (qemu-args --iommufd) rather than the group and its container. */
+        const char *iommufd = iommufd_present(dc->ctx) ? "iommufd's /dev/iommu is there"
+                                                       : "no /dev/iommu (no iommufd: QEMU opens the group)";
         int r = 0;
 
         for (const char *const *m = (const char *const[]){ "vfio", "vfio_pci", "vfio_iommu_type1", NULL }; *m; m++)
@@ -221,11 +215,11 @@ static int check_vfio(struct doctor *dc) {
                                 "vfio is loaded but /dev/vfio/vfio is missing: QEMU cannot open a container");
         else if (missing.len)
                 r = report_addm(dc->rep, &meta, HD_REPORT_INFO, "vfio", NULL,
-                                "not loaded: %s; detach and prepare load them (through libkmod, as modprobe)",
-                                missing.s);
+                                "not loaded: %s; detach and prepare load them (through libkmod, as modprobe); %s",
+                                missing.s, iommufd);
         else
                 r = report_addm(dc->rep, &meta, HD_REPORT_OK, "vfio", NULL,
-                                "vfio, vfio_pci and vfio_iommu_type1 are loaded; /dev/vfio/vfio is there");
+                                "vfio, vfio_pci and vfio_iommu_type1 are loaded; /dev/vfio/vfio is there; %s", iommufd);
         strbuf_done(&missing);
         return r;
 }
@@ -233,30 +227,20 @@ static int check_vfio(struct doctor *dc) {
 int doctor_vfio_cdev(struct doctor *dc) {
         struct report_meta meta = { .source = "vfio-dev" };
         _cleanup_free_ char *cdev = NULL;
-        int r;
+        int r = vfio_cdev_at(dc->d->dirfd, &cdev);
 
-        /* Documentation/driver-api/vfio.rst, "VFIO device cdev": vfio-dev/vfioN/dev when the kernel has it. */
-        r = sysfs_list_at(dc->d->dirfd, "vfio-dev", find_cdev, &cdev);
-        if (r == -ENOMEM)
+        if (r == -ENOENT)
+                return 0; /* no vfio driver holds it: nothing to say */
+        if (r < 0)
                 return r;
-        r = 0;
-        if (cdev) {
-                _cleanup_free_ char *dev = strdupf("vfio-dev/%s/dev", path_basename(cdev));
-                if (!dev)
-                        return -ENOMEM;
-                if (!sysfs_exists_at(dc->d->dirfd, dev))
-                        cdev[0] = 0;
-        }
-        if (cdev && *cdev)
-                r = report_addm(dc->rep, &meta, HD_REPORT_INFO, "vfio", NULL, "vfio cdev %s%s", cdev,
-                                sysfs_exists(dc->ctx, "/dev/iommu") ? "; iommufd /dev/iommu is there"
-                                                                    : "; no /dev/iommu (iommufd is not loaded)");
-        else if (cdev)
-                r = report_addm(dc->rep, &meta, HD_REPORT_INFO, "vfio", NULL,
-                                "no vfio cdev: this kernel lacks CONFIG_VFIO_DEVICE_CDEV; QEMU opens the group "
-                                "/dev/vfio/%d",
-                                dc->d->iommu_group);
-        return r;
+        if (cdev)
+                return report_addm(dc->rep, &meta, HD_REPORT_INFO, "vfio", NULL, "vfio cdev %s%s", cdev,
+                                   iommufd_present(dc->ctx) ? "; iommufd /dev/iommu is there"
+                                                            : "; no /dev/iommu (iommufd is not loaded)");
+        return report_addm(dc->rep, &meta, HD_REPORT_INFO, "vfio", NULL,
+                           "no vfio cdev: this kernel lacks CONFIG_VFIO_DEVICE_CDEV; QEMU opens the group "
+                           "/dev/vfio/%d",
+                           dc->d->iommu_group);
 }
 
 static int check_cmdline(struct doctor *dc, const char *relevant) {

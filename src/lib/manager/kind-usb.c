@@ -77,6 +77,33 @@ static char *want_string(const struct hd_hostdev_usb *u) {
         return strdupf("at bus %u device %u", u->bus, u->device);
 }
 
+int usb_find_key(struct hd_context *ctx, const struct hd_hostdev_usb *u, char **ret_key) {
+        _cleanup_close_ int dirfd = -1;
+        struct usb_search s = { .ctx = ctx, .want = u };
+        int r;
+
+        /* Both given: the key is known without looking (the device may be gone; the record is what matters). */
+        if (u->has_product && u->has_address) {
+                *ret_key = strdupf("%03u:%03u %04x:%04x", u->bus, u->device, u->vendor, u->product);
+                return *ret_key ? 0 : -ENOMEM;
+        }
+        if (!u->has_product && !u->has_address)
+                return hd_error(ctx, -EINVAL, "a USB <hostdev> needs <vendor>/<product> or <address bus= device=/>");
+        r = sysfs_open_dir(ctx, USB_BUS_DEVICES, &dirfd);
+        if (r >= 0)
+                r = sysfs_list_at(dirfd, ".", usb_visit, &s);
+        else if (r == -ENOENT)
+                r = 0;
+        if (r >= 0)
+                r = s.n == 0 ? -ENODEV : s.n > 1 ? -ENOTUNIQ : 0;
+        if (r >= 0) {
+                *ret_key = strdupf("%03u:%03u %04x:%04x", s.v[0].bus, s.v[0].dev, s.v[0].vendor, s.v[0].product);
+                r = *ret_key ? 0 : -ENOMEM;
+        }
+        free(s.v);
+        return r;
+}
+
 static int usb_resolve(struct plan *p, struct plan_item *it) {
         const struct hd_hostdev_usb *u = &it->def->usb;
         _cleanup_free_ char *want = want_string(u), *key = NULL, *path = NULL;

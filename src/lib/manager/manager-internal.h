@@ -74,8 +74,11 @@ char *record_describe(const struct hd_active *r);
 /* Finish or undo open operations; the caller holds store_lock. */
 int recover_locked(struct hd_context *ctx, struct hd_store *s, struct hd_report *report);
 
-/* Start a changing operation: lock, open the store, recover. */
+/* Start a changing operation: lock, open the store, recover, give back the devices of holders that died. */
 int manager_begin(struct hd_context *ctx, int *ret_lock_fd, struct hd_store **ret_store);
+/* The same for an operation on OWNER's own hold (release, tying it anew): that one is the caller's, not reclaimed. */
+int manager_begin_owner(struct hd_context *ctx, const struct hd_owner *owner, int *ret_lock_fd,
+                        struct hd_store **ret_store);
 
 /* Reports. */
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct hd_report *, hd_report_free)

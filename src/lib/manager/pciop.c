@@ -6,6 +6,7 @@
 
 #include "hostuse.h"
 #include "manager-internal.h"
+#include "reclaim.h"
 #include "sysfs/sysfs.h"
 #include "util/strutil.h"
 
@@ -300,7 +301,8 @@ char *record_describe(const struct hd_active *r) {
         return strdupf("being changed by %s since %s", r->holder ? r->holder : "another process", when);
 }
 
-int manager_begin(struct hd_context *ctx, int *ret_lock_fd, struct hd_store **ret_store) {
+int manager_begin_owner(struct hd_context *ctx, const struct hd_owner *owner, int *ret_lock_fd,
+                        struct hd_store **ret_store) {
         _cleanup_close_ int fd = -1;
         _cleanup_store_ struct hd_store *s = NULL;
         int r;
@@ -319,8 +321,16 @@ int manager_begin(struct hd_context *ctx, int *ret_lock_fd, struct hd_store **re
         r = recover_locked(ctx, s, NULL);
         if (r == -ENOMEM)
                 return r;
+        /* Then holds whose process died give their devices back, before the new operation checks anything. */
+        r = reclaim_locked(ctx, s, NULL, owner);
+        if (r == -ENOMEM)
+                return r;
         hd_error_clear(ctx);
         *ret_lock_fd = TAKE_FD(fd);
         *ret_store = TAKE_PTR(s);
         return 0;
+}
+
+int manager_begin(struct hd_context *ctx, int *ret_lock_fd, struct hd_store **ret_store) {
+        return manager_begin_owner(ctx, NULL, ret_lock_fd, ret_store);
 }

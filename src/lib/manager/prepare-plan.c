@@ -235,6 +235,8 @@ static int unwind_rows(struct hd_store *s, int64_t op_id) {
                 free(rec->owner_domain);
                 free(rec->owner_uuid);
                 rec->owner_driver = rec->owner_domain = rec->owner_uuid = NULL;
+                rec->holder_pid = rec->holder_start = 0; /* a hold ends with its owner */
+                rec->claimed = false;
                 r = store_device_update(s, rec, 0);
         }
         hd_active_list_free(v, n);
@@ -286,6 +288,7 @@ static int park_on_stub(struct hd_context *ctx, struct hd_store *s, struct mop *
         free(rec->owner_domain);
         free(rec->owner_uuid);
         rec->owner_driver = rec->owner_domain = rec->owner_uuid = NULL;
+        rec->holder_pid = rec->holder_start = 0;
         r = store_record_set_state(rec, STORE_DETACHED);
         if (r >= 0)
                 r = mop_end_pending(m);
@@ -314,7 +317,7 @@ int plan_give_back_op(struct hd_context *ctx, struct hd_store *s, int64_t op_id,
                 const struct kind_ops *ops = kind_ops_find(store_record_kind(rec));
                 _cleanup_free_ char *name = NULL, *why = NULL;
 
-                if (rec->prev_state || !ops || !ops->give_back)
+                if (rec->prev_state || rec->claimed || !ops || !ops->give_back)
                         continue;
                 hd_error_clear(ctx);
                 r = ops->give_back(&m, rec);

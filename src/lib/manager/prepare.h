@@ -100,6 +100,12 @@ int plan_unwind_keep(struct hd_store *s, struct mop *m, int64_t op_id, enum stor
 int plan_give_back_op(struct hd_context *ctx, struct hd_store *s, int64_t op_id, enum store_op_status status,
                       struct hd_report *rep, const char *what, bool recovering);
 
+/*
+ * usb (kind-usb.c): the record key of the device U names, read only: from U alone when it gives vendor, product
+ * and address, else by looking for it (-ENODEV: none plugged in, -ENOTUNIQ: several match; no message for either).
+ */
+int usb_find_key(struct hd_context *ctx, const struct hd_hostdev_usb *u, char **ret_key);
+
 /* pci (kind-pci.c): every IOMMU group the plan touches is viable once the plan is taken. */
 int pci_plan_check_groups(struct plan *p);
 
@@ -111,5 +117,7 @@ int manager_prepare_locked(struct hd_context *ctx, struct hd_store *s, const str
                            const struct hd_domain_def *def, unsigned flags, char ***ret_skipped);
 int manager_release_locked(struct hd_context *ctx, struct hd_store *s, const struct hd_owner *owner,
                            const struct hd_domain_def *def, unsigned flags);
+/* manager_release_locked's own flag, beside enum hd_manager_flags: only the claimed records (hd_manager_unclaim). */
+#define MANAGER_RELEASE_CLAIMED_ONLY (1u << 30)
 /* recover.c's rows for "prepare" and "release". */
 int recover_domain_op(struct hd_context *ctx, struct hd_store *s, const struct store_op *op, struct hd_report *rep);

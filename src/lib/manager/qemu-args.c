@@ -3,14 +3,19 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "inventory/vfio-cdev.h"
 #include "prepare.h"
 #include "qemu-args.h"
+
+/* libvirt's id for the one iommufd object of a domain. */
+#define IOMMUFD_ID "iommufd0"
 
 struct args {
         struct hd_context *ctx;
         struct hd_active *rows; /* held records: OWNER's, or everyone's */
         size_t n;
         const struct qemu_layout *layout;
+        bool iommufd_all; /* HD_QEMU_ARGS_IOMMUFD */
         char **argv;
 };
 
@@ -202,14 +207,72 @@ static int scsi(struct args *a, const struct hd_owner *o, const struct hd_hostde
         return qemu_push(&a->argv, "-device", &b);
 }
 
+/* Whether H goes to QEMU through iommufd: its <driver iommufd=/> if it says, else the caller's --iommufd. */
+static bool uses_iommufd(const struct args *a, const struct hd_hostdev_def *h) {
+        switch (h->kind) {
+        case HD_HOSTDEV_PCI:
+        case HD_HOSTDEV_NET_VF: {
+                enum hd_tristate t = h->kind == HD_HOSTDEV_PCI ? h->pci.iommufd : h->net_vf.pci.iommufd;
+                return t == HD_TRISTATE_YES || (a->iommufd_all && t != HD_TRISTATE_NO);
+        }
+        case HD_HOSTDEV_MDEV:
+                return a->iommufd_all;
+        default:
+                return false;
+        }
+}
+
+/* Why iommufd is asked for H, for a message: the XML's line or the option. */
+static void iommufd_reason(const struct args *a, const struct hd_hostdev_def *h, char *buf, size_t size) {
+        enum hd_tristate t = h->kind == HD_HOSTDEV_PCI      ? h->pci.iommufd
+                             : h->kind == HD_HOSTDEV_NET_VF ? h->net_vf.pci.iommufd
+                                                            : HD_TRISTATE_ABSENT;
+        if (t == HD_TRISTATE_YES || !a->iommufd_all)
+                snprintf(buf, size, "line %u: <driver iommufd='yes'/>", h->line);
+        else
+                snprintf(buf, size, "--iommufd");
+}
+
+/*
+ * ",iommufd=iommufd0" when H uses iommufd, after checking that its device
+ * (sysfs PATH, WHAT for a person) has the VFIO cdev QEMU will open.
+ */
+static int append_iommufd(struct args *a, struct strbuf *b, const struct hd_hostdev_def *h, const char *path,
+                          const char *what) {
+        _cleanup_free_ char *node = NULL;
+        char why[64];
+        int r;
+
+        if (!uses_iommufd(a, h))
+                return 0;
+        iommufd_reason(a, h, why, sizeof(why));
+        r = vfio_cdev_of(a->ctx, path, &node);
+        if (r == -ENOMEM)
+                return r;
+        /* A kernel without the cdev has vfio-dev/vfioN without dev (6.2+) or no vfio-dev at all (older). */
+        if (r <= 0)
+                return hd_error(a->ctx, -EOPNOTSUPP,
+                                "%s: %s asks for iommufd, but %s has no VFIO cdev (no vfio-dev/vfioN/dev in %s: "
+                                "the kernel lacks CONFIG_VFIO_DEVICE_CDEV, or no vfio driver holds it); QEMU can "
+                                "open it through its group instead: leave out --iommufd, or write <driver "
+                                "iommufd='no'/>",
+                                what, why, what, path);
+        strbuf_append(b, ",iommufd=" IOMMUFD_ID);
+        return 0;
+}
+
 static int mdev(struct args *a, const struct hd_owner *o, const struct hd_hostdev_def *h, const char *id) {
         const struct hd_active *rec = find(a, h, &kind_mdev);
+        _cleanup_free_ char *path = NULL;
         struct strbuf b = {};
         char what[96];
+        int r;
 
         snprintf(what, sizeof(what), "mediated device %s", h->mdev.uuid);
         if (!rec)
                 return not_prepared(a, h, what, o);
+        if (!(path = strdupf("/sys/bus/mdev/devices/%s", rec->key)))
+                return -ENOMEM;
         if (h->mdev.model == HD_MDEV_MODEL_VFIO_PCI) {
                 /* ramfb is a property of the variant that cannot be hot-unplugged (as libvirt does). */
                 strbuf_appendf(&b, "%s,sysfsdev=/sys/bus/mdev/devices/%s",
@@ -221,15 +284,21 @@ static int mdev(struct args *a, const struct hd_owner *o, const struct hd_hostde
         } else
                 strbuf_appendf(&b, "%s,sysfsdev=/sys/bus/mdev/devices/%s", hd_mdev_model_to_string(h->mdev.model),
                                rec->key);
+        if ((r = append_iommufd(a, &b, h, path, what)) < 0) {
+                strbuf_done(&b);
+                return r;
+        }
         append_info(&b, h, id, false);
         return qemu_push(&a->argv, "-device", &b);
 }
 
 static int one(struct args *a, const struct hd_owner *o, const struct hd_hostdev_def *h, const char *id,
                const struct hd_guest_address *drive) {
+        _cleanup_free_ char *path = NULL;
         struct strbuf b = {};
         const struct hd_active *rec;
         char addr[20];
+        int r;
 
         /* libvirt prepares such a device but leaves it out of QEMU's command line. */
         if (h->info.address.type == HD_GUEST_ADDRESS_UNASSIGNED)
@@ -241,6 +310,14 @@ static int one(struct args *a, const struct hd_owner *o, const struct hd_hostdev
                 if (!(rec = find(a, h, &kind_pci)))
                         return not_prepared(a, h, addr, o);
                 strbuf_appendf(&b, "vfio-pci,host=%s", rec->key);
+                if (!(path = strdupf("/sys/bus/pci/devices/%s", rec->key)))
+                        r = -ENOMEM;
+                else
+                        r = append_iommufd(a, &b, h, path, rec->key);
+                if (r < 0) {
+                        strbuf_done(&b);
+                        return r;
+                }
                 append_info(&b, h, id, true);
                 return qemu_push(&a->argv, "-device", &b);
         case HD_HOSTDEV_MDEV:
@@ -259,11 +336,46 @@ static int one(struct args *a, const struct hd_owner *o, const struct hd_hostdev
         }
 }
 
+/*
+ * The one iommufd object the devices that use it share, before them, when
+ * any does and the host has /dev/iommu; without it, the first such device
+ * is named with the remedy.
+ */
+static int iommufd_object(struct args *a, const struct hd_domain_def *def) {
+        struct strbuf b = {};
+
+        for (size_t i = 0; i < def->n_hostdevs; i++) {
+                const struct hd_hostdev_def *h = &def->hostdevs[i];
+                char why[64];
+
+                if (h->info.address.type == HD_GUEST_ADDRESS_UNASSIGNED || !uses_iommufd(a, h))
+                        continue;
+                if (!iommufd_present(a->ctx)) {
+                        char what[64];
+                        if (h->kind == HD_HOSTDEV_MDEV)
+                                snprintf(what, sizeof(what), "mediated device %s", h->mdev.uuid);
+                        else
+                                hd_pci_addr_format(h->kind == HD_HOSTDEV_PCI ? &h->pci.addr : &h->net_vf.pci.addr,
+                                                   what);
+                        iommufd_reason(a, h, why, sizeof(why));
+                        return hd_error(a->ctx, -EOPNOTSUPP,
+                                        "%s: %s asks for iommufd, but this host has no /dev/iommu: the kernel has no "
+                                        "iommufd (CONFIG_IOMMUFD; no Debian kernel has it) or its module is not "
+                                        "loaded ('modprobe iommufd'); without it QEMU opens the VFIO group: leave "
+                                        "out --iommufd, or write <driver iommufd='no'/>",
+                                        what, why);
+                }
+                strbuf_append(&b, "iommufd,id=" IOMMUFD_ID);
+                return qemu_push(&a->argv, "-object", &b);
+        }
+        return 0;
+}
+
 int hd_manager_qemu_args(struct hd_context *ctx, const struct hd_owner *owner, const struct hd_domain_def *def,
                          unsigned flags, char ***ret_argv) {
         _cleanup_store_ struct hd_store *s = NULL;
         struct qemu_layout layout = {};
-        struct args a = { .ctx = ctx, .layout = &layout };
+        struct args a = { .ctx = ctx, .layout = &layout, .iommufd_all = flags & HD_QEMU_ARGS_IOMMUFD };
         int r;
 
         hd_error_clear(ctx);
@@ -290,6 +402,8 @@ int hd_manager_qemu_args(struct hd_context *ctx, const struct hd_owner *owner, c
         /* Controllers first: a device's bus= must name one QEMU has already made. */
         if (r >= 0 && !(flags & HD_QEMU_ARGS_NO_CONTROLLERS))
                 r = qemu_layout_controller_args(ctx, &layout, &a.argv);
+        if (r >= 0)
+                r = iommufd_object(&a, def);
         /* libvirt lists an interface's VF among the host devices before every <hostdev>. */
         for (int pass = 0; pass < 2; pass++)
                 for (size_t i = 0; r >= 0 && i < def->n_hostdevs; i++)

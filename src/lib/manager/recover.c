@@ -5,6 +5,7 @@
 #include "doctor.h"
 #include "manager-internal.h"
 #include "prepare.h"
+#include "reclaim.h"
 #include "util/strutil.h"
 
 /* The device row (if it is still this operation's) to DEV_STATE, or dropped (_STORE_STATE_INVALID); the op closed. */
@@ -206,6 +207,12 @@ int hd_recover(struct hd_context *ctx, struct hd_report **ret_report) {
         if (!rep)
                 return -ENOMEM;
         r = recover_locked(ctx, s, rep);
+        if (r != -ENOMEM) {
+                /* Holds whose process died: after the open operations, so every record that can be is whole. */
+                int k = reclaim_locked(ctx, s, rep, NULL);
+                if (k < 0)
+                        r = k;
+        }
         if (r >= 0)
                 store_prune(s);
         if (ret_report)

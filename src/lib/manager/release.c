@@ -116,6 +116,13 @@ int manager_release_locked(struct hd_context *ctx, struct hd_store *s, const str
         r = store_owner_devices(s, owner, &rows, &n);
         if (r >= 0)
                 r = select_rows(rows, n, def, flags, &v, &nv);
+        if (r >= 0 && (flags & MANAGER_RELEASE_CLAIMED_ONLY)) {
+                size_t k = 0;
+                for (size_t i = 0; i < nv; i++)
+                        if (v[i]->claimed)
+                                v[k++] = v[i];
+                nv = k;
+        }
         if (r < 0 || nv == 0)
                 goto out;
         keep = calloc(nv, sizeof(*keep));
@@ -131,7 +138,8 @@ int manager_release_locked(struct hd_context *ctx, struct hd_store *s, const str
                 const struct kind_ops *ops = kind_ops_find(store_record_kind(rec));
                 _cleanup_free_ char *name = NULL;
 
-                if (leaves_others(rec) || rec->prev_state || !ops || !ops->give_back)
+                /* A claimed device's launcher gives it back itself: hostdev only drops the record. */
+                if (leaves_others(rec) || rec->prev_state || rec->claimed || !ops || !ops->give_back)
                         continue;
                 hd_error_clear(ctx);
                 r = ops->give_back(&m, rec);
@@ -185,7 +193,7 @@ int hd_manager_release(struct hd_context *ctx, const struct hd_owner *owner, con
         r = owner_check(ctx, owner);
         if (r < 0)
                 return r;
-        r = manager_begin(ctx, &lock, &s);
+        r = manager_begin_owner(ctx, owner, &lock, &s);
         if (r < 0)
                 return r;
         return manager_release_locked(ctx, s, owner, def, flags);

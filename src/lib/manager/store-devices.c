@@ -18,6 +18,7 @@ enum column_type {
         COL_TIME,  /* int64_t seconds; written as now */
         COL_OP_ID, /* the operation working on the row: not in the record, a parameter */
         COL_HOLDER, /* char *: the process that inserted the row, a parameter */
+        COL_INT,    /* int64_t, NULL read as 0 and 0 written as NULL */
 };
 
 enum column_flags {
@@ -28,7 +29,8 @@ enum column_flags {
 /*
  * The devices table, once: SELECT, INSERT, UPDATE, reading a row and freeing
  * a record all follow this list. Migration 1 made the columns up to op_id,
- * migration 2 those up to mdev_started, migration 3 vf_flags; the order here
+ * migration 2 those up to mdev_started, migration 3 vf_flags, migration 4
+ * holder_pid and holder_start, migration 5 claimed; the order here
  * is only the order of the SQL.
  */
 static const struct column {
@@ -64,6 +66,9 @@ static const struct column {
         C(sgio, COL_TEXT, 0),
         C(mdev_started, COL_BOOL, 0),
         C(vf_flags, COL_TEXT, 0),
+        C(holder_pid, COL_INT, 0),
+        C(holder_start, COL_INT, 0),
+        C(claimed, COL_BOOL, 0),
 #undef C
 };
 
@@ -138,6 +143,9 @@ static void device_bind(sqlite3_stmt *st, enum statement which, const struct hd_
                 case COL_OP_ID:
                         store_bind_id(st, p, op_id);
                         break;
+                case COL_INT:
+                        store_bind_id(st, p, *CFIELD(r, c, int64_t));
+                        break;
                 }
         }
 }
@@ -182,6 +190,7 @@ static int row_read(struct hd_store *s, sqlite3_stmt *st, struct hd_active *r, i
                         *FIELD(r, c, bool) = sqlite3_column_int(st, col) != 0;
                         break;
                 case COL_TIME:
+                case COL_INT:
                         *FIELD(r, c, int64_t) = sqlite3_column_int64(st, col);
                         break;
                 case COL_OP_ID:

@@ -225,6 +225,7 @@ void store_prune(struct hd_store *s) {
                 return;
         sqlite3_bind_int64(st, 1, (int64_t)time(NULL) - 30 * 24 * 3600);
         (void)sqlite3_step(st);
+        store_reclaims_prune(s);
 }
 
 int data_get(const char *data, const char *k, char **ret) {

@@ -114,7 +114,11 @@ int store_sharers_drop_op(struct hd_store *s, int64_t op_id) {
                        "  owner_domain = (SELECT owner_domain FROM sharers x WHERE x.kind = devices.kind AND "
                        "                  x.key = devices.key ORDER BY id LIMIT 1),"
                        "  owner_uuid = (SELECT owner_uuid FROM sharers x WHERE x.kind = devices.kind AND "
-                       "                x.key = devices.key ORDER BY id LIMIT 1) "
+                       "                x.key = devices.key ORDER BY id LIMIT 1),"
+                       "  holder_pid = (SELECT holder_pid FROM sharers x WHERE x.kind = devices.kind AND "
+                       "                x.key = devices.key ORDER BY id LIMIT 1),"
+                       "  holder_start = (SELECT holder_start FROM sharers x WHERE x.kind = devices.kind AND "
+                       "                  x.key = devices.key ORDER BY id LIMIT 1) "
                        "WHERE shareable = 1 AND state = 'held' AND ?1 IS NOT NULL AND EXISTS "
                        "  (SELECT 1 FROM sharers x WHERE x.kind = devices.kind AND x.key = devices.key)",
                        op_id, "naming the owner of a shared device");

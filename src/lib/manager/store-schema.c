@@ -63,6 +63,25 @@ static const char *const migrations[] = {
         "  FOREIGN KEY (kind, key) REFERENCES devices (kind, key) ON DELETE CASCADE);",
         /* 3: a VF's saved spoof checking, trust and link state ("trust=off link=auto"), beside its MAC and VLAN. */
         "ALTER TABLE devices ADD COLUMN vf_flags TEXT;",
+        /*
+         * 4: a hold tied to a process (its pid and its start time, field 22 of
+         * /proc/PID/stat, so a reused pid is not the holder), per device row
+         * and per sharer; and what was given back from holders that died.
+         */
+        "ALTER TABLE devices ADD COLUMN holder_pid INTEGER;"
+        "ALTER TABLE devices ADD COLUMN holder_start INTEGER;"
+        "ALTER TABLE sharers ADD COLUMN holder_pid INTEGER;"
+        "ALTER TABLE sharers ADD COLUMN holder_start INTEGER;"
+        "CREATE TABLE reclaims ("
+        "  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+        "  owner_driver TEXT NOT NULL, owner_domain TEXT NOT NULL, owner_uuid TEXT,"
+        "  kind TEXT NOT NULL, key TEXT NOT NULL,"
+        "  holder_pid INTEGER NOT NULL,"
+        "  reclaimed INTEGER NOT NULL,"
+        "  why TEXT NOT NULL);"
+        "CREATE INDEX reclaims_when ON reclaims (reclaimed);",
+        /* 5: a device another launcher prepared itself (libvirt, through its hook) and hostdev only records. */
+        "ALTER TABLE devices ADD COLUMN claimed INTEGER NOT NULL DEFAULT 0;",
 };
 
 int store_schema_version(void) {

@@ -197,7 +197,7 @@ int store_step_end(struct hd_store *s, int64_t step_id, bool ok);
 int store_step_next(struct hd_store *s, int64_t op_id, int64_t prev, bool prev_ok, const struct hd_active *update,
                     const char *action, const char *undo, int64_t *ret_step_id);
 
-/* Forget operations that ended more than 30 days ago (their journal goes with them). */
+/* Forget operations that ended more than 30 days ago (their journal goes with them), and old reclaims. */
 void store_prune(struct hd_store *s);
 
 /* "k=v" lines: the value of K as a new string, NULL (and 0) when absent or empty. */
@@ -227,3 +227,21 @@ int store_owner_devices(struct hd_store *s, const struct hd_owner *owner, struct
 int store_op_devices(struct hd_store *s, int64_t op_id, struct hd_active **ret, size_t *ret_n);
 /* The sharers rows an operation marked: "KIND\tKEY" each. */
 int store_op_sharers(struct hd_store *s, int64_t op_id, char ***ret);
+
+/* store-hold.c: holds tied to a process, and what was given back from holders that died. */
+
+/* Tie every device OWNER holds (and its sharer rows) to process PID started at START; PID 0 unties. */
+int store_hold_tie(struct hd_store *s, const struct hd_owner *owner, int64_t pid, int64_t start);
+/* One owner's hold tied to a process. */
+struct store_hold {
+        char *driver, *domain, *uuid;
+        int64_t pid, start;
+};
+/* Every owner whose hold is tied to a process, with that process. */
+int store_holds_list(struct hd_store *s, struct store_hold **ret, size_t *ret_n);
+void store_holds_free(struct store_hold *v, size_t n);
+/* Record that KIND KEY went back from OWNER, whose process PID died (WHY, for a person). */
+int store_reclaim_add(struct hd_store *s, const struct hd_owner *owner, const char *kind, const char *key,
+                      int64_t pid, const char *why);
+/* Forget what was reclaimed more than 30 days ago. */
+void store_reclaims_prune(struct hd_store *s);

@@ -32,6 +32,7 @@ hv_no_qemu() { [ -z "$(hv_qemu_pids)" ]; }
 # gone first: unbinding a vfio device a process has open waits in the kernel until it is closed.
 hv_leftovers() {
 	for p in $(hv_qemu_pids); do kill -9 $p; done
+	hostdev unclaim --owner libvirt:lv1 > /dev/null 2>&1 || true
 	wait_for 10 hv_no_qemu || true
 	wait_for 30 sh -c '[ "$(hostdev active 2>&1)" = "no device is held or detached" ]' ||
 		timeout 60 hostdev release --owner qemu:hv1 > /dev/null 2>&1 || true
@@ -206,6 +207,32 @@ hv_run_quit() {
 	hv_run_end 0 "quit and hostdev run's release"
 }
 
+# libvirt's hook, run by hand as libvirt runs it (NAME OPERATION SUB-OP EXTRA, the domain XML on stdin), while
+# hostdev run's QEMU holds the NIC: prepare begin refuses, naming qemu:hv1, with exit 3 and nothing recorded; the
+# release end libvirt runs after a failed start leaves qemu:hv1's device alone.
+hv_run_libvirt_hook() {
+	hv_leftovers
+	hv_run_start $HV_T-nic.xml
+	{ echo "<domain type='kvm'><name>lv1</name><devices>"; cat $HV_T-nic.xml; echo "</devices></domain>"; } > $HV_T-lv1.xml
+	if HOSTDEV_HOOK_BIN=/usr/bin/hostdev sh /usr/libexec/hostdev/libvirt-qemu-hook lv1 prepare begin - \
+		< $HV_T-lv1.xml > $HV_T.hook 2>&1; then rc=0; else rc=$?; fi
+	cat $HV_T.hook
+	[ $rc = 3 ] || fail "the hook exited $rc, not 3"
+	grep -q "$HV_E1000E is held by qemu:hv1.*libvirt:lv1 cannot have it" $HV_T.hook || fail "the refusal does not name qemu:hv1"
+	! hostdev active | grep -q "libvirt:lv1" || fail "libvirt:lv1 holds something after the refusal"
+	HOSTDEV_HOOK_BIN=/usr/bin/hostdev sh /usr/libexec/hostdev/libvirt-qemu-hook lv1 release end - < $HV_T-lv1.xml
+	hostdev active | grep -q "^pci  *$HV_E1000E  *held  *qemu:hv1 " || fail "release end took qemu:hv1's NIC"
+	[ "$(hv_drv $HV_E1000E)" = vfio-pci ] || fail "$HV_E1000E left vfio-pci while QEMU has it"
+	qmp $HV_SOCK quit > /dev/null || true
+	hv_run_end 0 "quit and hostdev run's release"
+	# A free NIC: claimed for libvirt:lv1 with no write (it stays on e1000e), then unclaimed.
+	HOSTDEV_HOOK_BIN=/usr/bin/hostdev sh /usr/libexec/hostdev/libvirt-qemu-hook lv1 prepare begin - < $HV_T-lv1.xml
+	hostdev active | grep -q "^pci  *$HV_E1000E  *held  *libvirt:lv1 .*claimed" || fail "the NIC is not claimed by libvirt:lv1"
+	[ "$(hv_drv $HV_E1000E)" = e1000e ] || fail "the claim moved $HV_E1000E to $(hv_drv $HV_E1000E)"
+	HOSTDEV_HOOK_BIN=/usr/bin/hostdev sh /usr/libexec/hostdev/libvirt-qemu-hook lv1 release end - < $HV_T-lv1.xml
+	hv_all_back
+}
+
 # hv_run_end STATUS WHAT: hostdev run ($rpid) ends with STATUS, having given everything back.
 hv_run_end() {
 	t=$(cut -d' ' -f1 /proc/uptime)
@@ -234,5 +261,6 @@ if check setup-hypervisor hv_setup; then
 	check hv-qemu-opens-prepared hv_qemu_args
 	check hv-run-quit-second-owner hv_run_quit
 	check hv-run-qemu-sigkill hv_run_sigkill
+	check hv-libvirt-hook-refused-while-run-holds hv_run_libvirt_hook
 	check hv-cleanup hv_cleanup
 fi

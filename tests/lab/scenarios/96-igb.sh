@@ -8,6 +8,9 @@ IP=/usr/bin/ip   # iproute2's: busybox sh runs its own applet (no "vf") for a ba
 drv_of() { link_name /sys/bus/pci/devices/$1/driver; }
 ifname_of() { ls /sys/bus/pci/devices/$1/net 2>/dev/null | head -n 1; }
 vf_addr() { link_name /sys/bus/pci/devices/$IGB/virtfn$1; }
+# For wait_for, which runs its command again each time: "$(...)" in its arguments would be read once.
+has_ifname() { [ -n "$(ifname_of $1)" ]; }
+on_driver() { [ "$(drv_of $1)" = "$2" ]; }
 # The PF's "vf N" lines as `ip link show` prints them, one per VF, blanks squeezed.
 vf_lines() { $IP link show dev "$PFIF" | sed -n 's/^[[:space:]]*\(vf [0-9]* .*\)/\1/p' | tr -s ' \t' '  '; }
 vf_line() { vf_lines | grep "^vf $1 "; }
@@ -21,7 +24,7 @@ igb_setup() {
 	[ -x $IP ] || fail "no iproute2 ip at $IP in the initramfs"
 	modprobe igb || fail "modprobe igb failed"
 	modprobe igbvf || fail "modprobe igbvf failed"
-	wait_for 20 test -n "$(ifname_of $IGB)" || fail "the igb PF $IGB got no network interface"
+	wait_for 20 has_ifname $IGB || fail "the igb PF $IGB got no network interface"
 	PFIF=$(ifname_of $IGB)
 	$IP link set dev "$PFIF" up || fail "ip link set $PFIF up failed"
 	echo "# PF $IGB ($PFIF) on $(drv_of $IGB), sriov_totalvfs $(cat /sys/bus/pci/devices/$IGB/sriov_totalvfs)"
@@ -34,8 +37,8 @@ igb_sriov_set() {
 	for n in 0 1; do
 		vf=$(vf_addr $n)
 		[ "$vf" != null ] || fail "no virtfn$n"
-		wait_for 20 test "$(drv_of $vf)" = igbvf || fail "VF $vf is on $(drv_of $vf), not igbvf"
-		wait_for 20 test -n "$(ifname_of $vf)" || fail "VF $vf on igbvf has no interface"
+		wait_for 20 on_driver $vf igbvf || fail "VF $vf is on $(drv_of $vf), not igbvf"
+		wait_for 20 has_ifname $vf || fail "VF $vf on igbvf has no interface"
 		echo "# VF $n: $vf ($(ifname_of $vf)), IOMMU group $(link_name /sys/bus/pci/devices/$vf/iommu_group)"
 	done
 	[ "$(vf_lines | wc -l)" = 2 ] || { vf_lines; fail "ip link show $PFIF has $(vf_lines | wc -l) vf lines, want 2"; }
@@ -76,8 +79,8 @@ igb_by_ifname() {
 	hd detach "$vif"
 	[ "$(drv_of $vf)" = vfio-pci ] || fail "detach $vif: $vf is on $(drv_of $vf)"
 	hd reattach "$vf"
-	wait_for 20 test "$(drv_of $vf)" = igbvf || fail "reattach: $vf is on $(drv_of $vf), not igbvf"
-	wait_for 20 test -n "$(ifname_of $vf)" || fail "reattach: $vf has no interface again"
+	wait_for 20 on_driver $vf igbvf || fail "reattach: $vf is on $(drv_of $vf), not igbvf"
+	wait_for 20 has_ifname $vf || fail "reattach: $vf has no interface again"
 	nothing_active
 }
 
@@ -123,7 +126,7 @@ igb_all_back() {
 		fail "the VFs' settings differ from before: $(diff /tmp/igb-before.txt /tmp/igb-now.txt | grep '^+[^+]' | head -n 1)"
 	fi
 	for _v in 0 1; do   # not n: igb_killed counts its steps in n
-		wait_for 20 test "$(drv_of $(vf_addr $_v))" = igbvf || fail "VF $_v is on $(drv_of $(vf_addr $_v)), not igbvf"
+		wait_for 20 on_driver $(vf_addr $_v) igbvf || fail "VF $_v is on $(drv_of $(vf_addr $_v)), not igbvf"
 	done
 	nothing_active
 }
@@ -227,7 +230,7 @@ igb_zero_mac() {
 	cat /tmp/zero.out
 	grep -q "note:" /tmp/zero.out && fail "release says: $(grep note: /tmp/zero.out)"
 	dmesg | grep "administratively set MAC on VF 0" | tail -n 2
-	wait_for 20 test "$(drv_of $(vf_addr 0))" = igbvf || fail "VF 0 is on $(drv_of $(vf_addr 0)), not igbvf"
+	wait_for 20 on_driver $(vf_addr 0) igbvf || fail "VF 0 is on $(drv_of $(vf_addr 0)), not igbvf"
 	vf_line 0 | grep -qE "link/ether ($MAC0|02:68:)" && fail "VF 0 kept a MAC from hostdev: $(vf_line 0)"
 	vf_lines | grep -v "^vf 0 " > /tmp/igb-now.txt
 	cmp -s /tmp/igb-before.txt /tmp/igb-now.txt || fail "VF 1 changed: $(cat /tmp/igb-now.txt)"
