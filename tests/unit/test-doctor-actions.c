@@ -85,6 +85,33 @@ static void test_holder_refused(void **state) {
         assert_driver(t->e, HELD, "e1000e");
 }
 
+/* Detached by hand, then opened by a process (a QEMU started by hand): prepare, which takes a detached device as it
+ * is, refuses in check's words too, and the record stays as it was; once the process is gone it takes it. */
+static void test_holder_of_detached_refused(void **state) {
+        struct emu_test *t = *state;
+        struct hd_owner vm1 = { "qemu", "vm1", NULL };
+        struct hd_active *a = NULL;
+        _cleanup_free_ char *said = NULL;
+        unsigned writes;
+
+        assert_int_equal(hd_pci_detach(t->ctx, MLX_VF, NULL, 0), 0);
+        tree_sh(t, "ln -s /dev/vfio/7 proc/4242/fd/24");
+        said = finding(t, MLX_VF, "process", HD_REPORT_FAIL);
+        assert_string_equal(said, MLX_VF ": pid 4242 (qemu-system-x86) has /dev/vfio/7 open");
+        writes = emu_writes(t->e);
+        assert_int_equal(prepare_one(t, MLX_VF), -EBUSY);
+        assert_error_has(t->ctx, said);
+        assert_int_equal(emu_writes(t->e), writes);
+        assert_int_equal(hd_active_get(t->ctx, "pci", MLX_VF, &a), 0);
+        assert_string_equal(a->state, "detached");
+        assert_null(a->owner_domain);
+        hd_active_free(a);
+        tree_rm(t, "proc/4242/fd/24");
+        assert_int_equal(prepare_one(t, MLX_VF), 0);
+        assert_int_equal(hd_manager_release(t->ctx, &vm1, NULL, 0), 1);
+        assert_driver(t->e, MLX_VF, "mlx5_vfio_pci"); /* detached by hand: it stays detached after its guest */
+}
+
 /* Detach and prepare give the VF mlx5_vfio_pci, the most specific match; --driver chooses another. */
 static void test_variant_driver(void **state) {
         struct emu_test *t = *state;
@@ -256,6 +283,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_framebuffer_refused, doctor_setup, emu_test_teardown),
                 cmocka_unit_test_setup_teardown(test_group_refused, doctor_setup, emu_test_teardown),
                 cmocka_unit_test_setup_teardown(test_holder_refused, doctor_setup, emu_test_teardown),
+                cmocka_unit_test_setup_teardown(test_holder_of_detached_refused, doctor_setup, emu_test_teardown),
                 cmocka_unit_test_setup_teardown(test_variant_driver, doctor_setup, emu_test_teardown),
                 cmocka_unit_test_setup_teardown(test_owner_named_before_process, doctor_setup, emu_test_teardown),
                 cmocka_unit_test_setup_teardown(test_reset_method, doctor_setup, emu_test_teardown),

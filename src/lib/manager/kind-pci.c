@@ -69,6 +69,10 @@ static int pci_resolve(struct plan *p, struct plan_item *it) {
                                         "%s is recorded as detached but is on %s now; run 'hostdev reattach %s', "
                                         "then prepare again",
                                         d->addr, d->driver ? d->driver : "no driver", d->addr);
+                /* Detached by hand, it has no owner to name; a process with its group open (a QEMU started by
+                 * hand) still has it, and the guest's QEMU could not open the group. */
+                if (r >= 0)
+                        r = refuse_vfio_holders(ctx, d);
                 return r;
         }
         /* A process with its group or cdev open (a guest started by hand) has it, records or not; an owner in
