@@ -30,17 +30,17 @@ ck_source() { awk -F'\t' -v t="$2" 'NR > 1 && $2 == t { print $6; exit }' $CK_T.
 ck_show() { sed 's/^/# /' $CK_T.$1.txt; }
 
 # The exit status the man page gives the items: 2 when a fail needs a person, 1 when every fail is hostdev's to
-# clear, else 0; text and JSON agree, and the verdict names it.
+# clear, else 0; text and JSON agree, and the verdict names it. (ash's variables are global: its own are _sa_.)
 ck_status_agrees() {
-	want=$(awk -F'\t' 'NR > 1 && $1 == "fail" { if ($5 == "false") p = 1; else h = 1 }
+	_sa_want=$(awk -F'\t' 'NR > 1 && $1 == "fail" { if ($5 == "false") p = 1; else h = 1 }
 		END { print p ? 2 : h ? 1 : 0 }' $CK_T.$1.tsv)
-	verdict=$(awk -F'\t' 'NR == 1 { print $2 }' $CK_T.$1.tsv)
-	rc=$(cat $CK_T.$1.rc) jrc=$(cat $CK_T.$1.jrc)
-	[ "$rc" = "$want" ] || { ck_show $1; fail "$1: check exits $rc, its items call for $want"; }
-	[ "$jrc" = "$rc" ] || fail "$1: check -J exits $jrc, check $rc"
-	case $rc:$verdict in
+	_sa_verdict=$(awk -F'\t' 'NR == 1 { print $2 }' $CK_T.$1.tsv)
+	_sa_rc=$(cat $CK_T.$1.rc) _sa_jrc=$(cat $CK_T.$1.jrc)
+	[ "$_sa_rc" = "$_sa_want" ] || { ck_show $1; fail "$1: check exits $_sa_rc, its items call for $_sa_want"; }
+	[ "$_sa_jrc" = "$_sa_rc" ] || fail "$1: check -J exits $_sa_jrc, check $_sa_rc"
+	case $_sa_rc:$_sa_verdict in
 	0:now|1:hostdev|2:person) ;;
-	*) fail "$1: exit status $rc but verdict '$verdict'" ;;
+	*) fail "$1: exit status $_sa_rc but verdict '$_sa_verdict'" ;;
 	esac
 }
 
@@ -56,7 +56,7 @@ ck_unit_kind() {
 	esac
 }
 # What the kernel's log says of the IOMMU and of interrupt remapping (for the reader, and to cross-check).
-ck_dmesg() { dmesg 2>/dev/null | grep -E 'DMAR: Intel\(R\) Virtualization|AMD-Vi: |virtio_iommu|IRQ remapping|Interrupt remapping' | sed 's/^\[[^]]*\] //' | sort -u | head -n 6; }
+ck_dmesg() { dmesg 2>/dev/null | grep -E 'DMAR: Intel\(R\) Virtualization|AMD-Vi: (Found IOMMU|Interrupt remapping)|virtio_iommu|IRQ remapping' | sed 's/^\[[^]]*\] //' | sort -u | head -n 6; }
 
 ck_host_driver() {
 	[ -n "$CK_NIC" ] || fail "no e1000e (8086:10d3) in the guest"
