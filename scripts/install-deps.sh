@@ -10,7 +10,7 @@ build="gcc meson ninja-build pkg-config scdoc bash-completion hwdata
 # The tests, and the lab's tools (it builds mtty.ko and an initramfs from Debian's kernel packages),
 # and debootstrap for the check of the README's commands in a pristine Debian 12 (tests/fresh).
 test="libcmocka-dev libvirt-clients libvirt-daemon libvirt-daemon-driver-qemu qemu-system-x86 libxml2-utils jq mdevctl
-  pciutils clang libclang-rt-14-dev busybox-static cpio kmod make file xz-utils debootstrap"
+  pciutils sqlite3 clang libclang-rt-14-dev busybox-static cpio kmod make file xz-utils debootstrap"
 
 want=$build
 [ "${1:-}" = "--test" ] && want="$build $test"

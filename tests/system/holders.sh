@@ -27,7 +27,9 @@ cat > "$tmp/nic.xml" <<'EOF'
 </hostdev>
 EOF
 nothing_held() { [ "$(hd active -n 2>&1)" = "" ] && [ "$(drv 0000:01:00.0)" = e1000e ]; }
-reclaims() { sqlite3 "$db" "SELECT count(*) FROM reclaims" 2>/dev/null || echo 0; }
+# The store read and edited behind hostdev's back: sqlite3's shell (install-deps.sh --test installs it).
+command -v sqlite3 >/dev/null || { notok "holders: sqlite3" "the sqlite3 command is missing: scripts/install-deps.sh --test"; exit 1; }
+reclaims() { sqlite3 "$db" "SELECT count(*) FROM reclaims"; }
 
 # --pid's words and a process that is not there: refused before anything is taken.
 expect_fail "prepare: --pid not a number" 2 "--pid 'x1' is not a process id" hd prepare --owner qemu:vm1 --pid x1 "$tmp/nic.xml"
